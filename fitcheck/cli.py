@@ -1,0 +1,49 @@
+"""Commands of `flask --app fitcheck …`; each calls the same service the web UI uses."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .extensions import db
+from .services import ServiceError, accounts, demo
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--workspace", "workspace_name", required=True, help="Workspace name.")
+@click.option("--name", default="", help="Display name (default: the email's local part).")
+@click.password_option(help="Asked for when not given.")
+def create_user_command(email: str, workspace_name: str, name: str, password: str) -> None:
+    """Create a user; a new workspace's first user is its owner."""
+    try:
+        user = accounts.create_user(
+            email=email, workspace_name=workspace_name, password=password, name=name
+        )
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    role = "owner" if user.is_owner else "member"
+    click.echo(f"Created {user.email} ({role}) in workspace “{user.workspace.name}”.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo workspace (idempotent) and print how to sign in."""
+    workspace, created = demo.load_demo()
+    verb = "Loaded" if created else "Already loaded:"
+    click.echo(f"{verb} demo workspace “{workspace.name}”.")
+    click.echo(f"Sign in with {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}")
+
+
+@click.command("create-db")
+def create_db_command() -> None:
+    """Bring the database schema up to date (same as `flask db upgrade`)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (create_user_command, demo_command, create_db_command):
+        app.cli.add_command(command)

@@ -1,0 +1,125 @@
+"""Configuration: defaults, values read from the environment, and the checks that keep
+an unsafe configuration from starting.
+
+Everything here is read when `create_app()` runs, never at import time, so tests can build
+an app from a plain dict and two apps in one process never share settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class UnsafeConfigError(RuntimeError):
+    """Raised when the app would start with a configuration that is not safe to serve."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the platform hands us."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Return the key kept in the instance folder, creating it (mode 600) on first start.
+
+    A key generated per process would sign everyone out on every restart and break sessions
+    across gunicorn workers; a constant in code would be public. A file beside the database
+    is neither.
+    """
+    path = instance_path / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker created it first: use theirs so every worker signs alike.
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: Path) -> dict[str, Any]:
+    """Settings read from environment variables, with safe defaults for a single machine."""
+    env = os.environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'fitcheck.sqlite3'}"
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or load_or_create_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "PROXY_FIX": _env_bool("PROXY_FIX", False),
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "fitcheck@localhost"),
+    }
+
+
+DEFAULTS: Mapping[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "LANGUAGES": ("en", "ja"),
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SIGN_IN_RATE_LIMIT": "10 per minute",
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+}
+
+
+def check_production_safety(config: Mapping[str, Any]) -> None:
+    """Refuse to serve with a secret that a visitor could guess."""
+    if config.get("TESTING"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise UnsafeConfigError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters; unset it to let "
+            "fitcheck generate one in the instance folder."
+        )
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Load defaults, then the environment (or the test dict), then refuse unsafe values."""
+    app.config.from_mapping(DEFAULTS)
+    instance_path = Path(app.instance_path)
+    if test_config is None:
+        app.config.from_mapping(from_environment(instance_path))
+    else:
+        app.config.from_mapping(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+    check_production_safety(app.config)

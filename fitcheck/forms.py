@@ -1,0 +1,78 @@
+"""FlaskForm classes. Forms check shape; rules that need the database live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from .services.accounts import MIN_PASSWORD_LENGTH
+
+
+class SignUpForm(FlaskForm):  # type: ignore[misc]
+    workspace_name = StringField(
+        _l("Company name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Your workspace: your traits, partners and assessments."),
+    )
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Create workspace"))
+
+
+class SignInForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class SignOutForm(FlaskForm):  # type: ignore[misc]
+    submit = SubmitField(_l("Sign out"))
+
+
+class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("Changing it signs you out everywhere else."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The passwords differ.")),
+        ],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+# Each language is named in itself, so a person can find their own whatever is shown now.
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ja", "日本語")]
+
+
+class LanguageForm(FlaskForm):  # type: ignore[misc]
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+    submit = SubmitField(_l("Change language"))

@@ -1,0 +1,309 @@
+"""The life of an assessment: create, invite, launch (freezing the traits), answer, reveal.
+
+Each public function is one use case and one transaction. State rules live here, so the
+web views, the API and the CLI enforce exactly the same ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import (
+    IMPORTANCE_HI,
+    IMPORTANCE_LO,
+    Answer,
+    Assessment,
+    AssessmentTrait,
+    Kind,
+    Partner,
+    Respondent,
+    RevealPolicy,
+    Side,
+    State,
+    TraitSet,
+    utcnow,
+)
+from ..tokens import hash_token, new_token
+from . import ServiceError
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One trait's answer as a respondent gave it. None: not answered (or can't judge)."""
+
+    trait_key: str
+    other: int | None = None
+    other_cant_judge: bool = False
+    self_: int | None = None
+    self_cant_judge: bool = False
+    importance: int | None = None
+    comment: str = ""
+
+
+def create_assessment(
+    partner: Partner,
+    trait_set: TraitSet,
+    *,
+    kind: Kind,
+    deadline: datetime | None = None,
+    reveal_policy: RevealPolicy = RevealPolicy.MANUAL,
+    min_responses_per_side: int = 1,
+    share_with_client: bool = True,
+    title: str = "",
+    created_by_id: int | None = None,
+    previous: Assessment | None = None,
+) -> Assessment:
+    if trait_set.workspace_id != partner.workspace_id:
+        raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
+    if min_responses_per_side < 1:
+        raise ServiceError(_l("The threshold must be at least 1."), "min_responses_per_side")
+    assessment = Assessment(
+        workspace_id=partner.workspace_id,
+        partner_id=partner.id,
+        kind=kind,
+        title=title,
+        source_trait_set_id=trait_set.id,
+        scale_lo=trait_set.scale_lo,
+        scale_hi=trait_set.scale_hi,
+        point_labels=dict(trait_set.point_labels),
+        deadline=deadline,
+        reveal_policy=reveal_policy,
+        min_responses_per_side=min_responses_per_side,
+        share_with_client=share_with_client,
+        created_by_id=created_by_id,
+        previous_id=previous.id if previous else None,
+    )
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment
+
+
+def add_respondent(
+    assessment: Assessment, *, side: Side, name: str, email: str | None = None
+) -> tuple[Respondent, str]:
+    """Invite a person to one side. Returns the respondent and its token, shown only now."""
+    if assessment.state in (State.REVEALED, State.ARCHIVED):
+        raise ServiceError(_l("Respondents cannot be added after the reveal."))
+    email = email.strip().lower() if email else None
+    if email and db.session.scalar(
+        select(Respondent.id).where(
+            Respondent.assessment_id == assessment.id, Respondent.email == email
+        )
+    ):
+        raise ServiceError(_l("This person is already invited to this assessment."), "email")
+    token = new_token()
+    respondent = Respondent(
+        workspace_id=assessment.workspace_id,
+        assessment_id=assessment.id,
+        side=side,
+        name=name.strip(),
+        email=email,
+        token_hash=hash_token(token),
+    )
+    db.session.add(respondent)
+    db.session.commit()
+    return respondent, token
+
+
+def launch(assessment: Assessment, *, now: datetime | None = None) -> Assessment:
+    """Freeze the trait set's current traits and scale into the assessment and open it."""
+    if assessment.state is not State.DRAFT:
+        raise ServiceError(_l("Only a draft can be launched."))
+    trait_set = db.session.get(TraitSet, assessment.source_trait_set_id)
+    if trait_set is None or trait_set.workspace_id != assessment.workspace_id:
+        raise ServiceError(_l("Choose a trait set before launching."), "trait_set_id")
+    traits = trait_set.active_traits
+    if not traits:
+        raise ServiceError(_l("The trait set has no active traits."), "trait_set_id")
+    sides = {respondent.side for respondent in assessment.respondents}
+    if sides != {Side.COMPANY, Side.CLIENT}:
+        raise ServiceError(_l("Invite at least one respondent on each side before launching."))
+    assessment.scale_lo = trait_set.scale_lo
+    assessment.scale_hi = trait_set.scale_hi
+    assessment.point_labels = dict(trait_set.point_labels)
+    db.session.add_all(
+        AssessmentTrait(
+            workspace_id=assessment.workspace_id,
+            assessment_id=assessment.id,
+            source_trait_id=trait.id,
+            key=trait.key,
+            position=position,
+            label_en=trait.label_en,
+            label_ja=trait.label_ja,
+            description_en=trait.description_en,
+            description_ja=trait.description_ja,
+            question_other_en=trait.question_other_en,
+            question_other_ja=trait.question_other_ja,
+            question_self_en=trait.question_self_en,
+            question_self_ja=trait.question_self_ja,
+        )
+        for position, trait in enumerate(traits)
+    )
+    moment = now or utcnow()
+    assessment.state = State.COLLECTING
+    assessment.launched_at = moment
+    db.session.commit()
+    return assessment
+
+
+def _validate(assessment: Assessment, answer: AnswerInput) -> list[tuple[str, str]]:
+    problems = []
+    lo, hi = assessment.scale_lo, assessment.scale_hi
+    for field, value, cant_judge in (
+        ("other", answer.other, answer.other_cant_judge),
+        ("self", answer.self_, answer.self_cant_judge),
+    ):
+        if value is not None and not lo <= value <= hi:
+            problems.append((field, str(_l("Choose a point from %(lo)d to %(hi)d.", lo=lo, hi=hi))))
+        if value is not None and cant_judge:
+            problems.append((field, str(_l("Choose a point or “can't judge”, not both."))))
+    if answer.importance is not None and not IMPORTANCE_LO <= answer.importance <= IMPORTANCE_HI:
+        problems.append(
+            (
+                "importance",
+                str(
+                    _l(
+                        "Choose a point from %(lo)d to %(hi)d.",
+                        lo=IMPORTANCE_LO,
+                        hi=IMPORTANCE_HI,
+                    )
+                ),
+            )
+        )
+    return problems
+
+
+class AnswerErrors(ServiceError):
+    """Answers that cannot be saved, keyed by trait key and field; nothing was written."""
+
+    def __init__(self, errors: dict[str, dict[str, str]]) -> None:
+        super().__init__(_l("Some answers need your attention."))
+        self.errors = errors
+
+
+def save_answers(
+    respondent: Respondent,
+    answers: Iterable[AnswerInput],
+    *,
+    submit: bool = False,
+    now: datetime | None = None,
+) -> Respondent:
+    """Save a draft, or submit. Everything or nothing is written; submitting twice is harmless.
+
+    Submitting needs both ratings of every trait (a point or "can't judge"). Answers stay
+    editable until the reveal.
+    """
+    assessment = respondent.assessment
+    if assessment.state is not State.COLLECTING:
+        raise ServiceError(_l("This assessment is not collecting answers."))
+    if respondent.withdrawn_at is not None:
+        raise ServiceError(_l("This invitation was withdrawn."))
+    moment = now or utcnow()
+    if assessment.deadline is not None and moment > assessment.deadline:
+        raise ServiceError(_l("The deadline has passed."))
+    traits = {trait.key: trait for trait in assessment.traits}
+    existing = {answer.trait_id: answer for answer in respondent.answers}
+    given = {answer.trait_key: answer for answer in answers}
+    errors: dict[str, dict[str, str]] = {}
+    for key in given:
+        if key not in traits:
+            errors.setdefault(key, {})["trait_key"] = str(_l("Unknown trait."))
+    for key, answer in given.items():
+        for field, message in _validate(assessment, answer):
+            errors.setdefault(key, {})[field] = message
+    if submit:
+        for key in traits:
+            answer = given.get(key)
+            if answer is None or (answer.other is None and not answer.other_cant_judge):
+                errors.setdefault(key, {}).setdefault(
+                    "other", str(_l("Rate this, or choose “can't judge”."))
+                )
+            if answer is None or (answer.self_ is None and not answer.self_cant_judge):
+                errors.setdefault(key, {}).setdefault(
+                    "self", str(_l("Rate this, or choose “can't judge”."))
+                )
+    if errors:
+        raise AnswerErrors(errors)
+    for key, answer in given.items():
+        trait = traits[key]
+        row = existing.get(trait.id)
+        if row is None:
+            row = Answer(
+                workspace_id=respondent.workspace_id,
+                assessment_id=assessment.id,
+                respondent_id=respondent.id,
+                trait_id=trait.id,
+                scale_lo=assessment.scale_lo,
+                scale_hi=assessment.scale_hi,
+            )
+            db.session.add(row)
+        row.other_rating = answer.other
+        row.other_cant_judge = answer.other_cant_judge
+        row.self_rating = answer.self_
+        row.self_cant_judge = answer.self_cant_judge
+        row.importance = answer.importance
+        row.comment = answer.comment.strip()
+    respondent.draft_saved_at = moment
+    respondent.opened_at = respondent.opened_at or moment
+    if submit:
+        respondent.submitted_at = respondent.submitted_at or moment
+        respondent.declined_at = None
+    db.session.flush()
+    if submit and assessment.reveal_policy is RevealPolicy.AUTOMATIC:
+        _reveal_if_ready(assessment, moment)
+    db.session.commit()
+    return respondent
+
+
+def submitted_counts(assessment_id: int) -> dict[Side, int]:
+    rows = db.session.execute(
+        select(Respondent.side, func.count(Respondent.id))
+        .where(
+            Respondent.assessment_id == assessment_id,
+            Respondent.submitted_at.is_not(None),
+            Respondent.withdrawn_at.is_(None),
+        )
+        .group_by(Respondent.side)
+    )
+    counts = dict.fromkeys(Side, 0)
+    counts.update({side: count for side, count in rows})
+    return counts
+
+
+def _reveal_if_ready(assessment: Assessment, moment: datetime) -> None:
+    counts = submitted_counts(assessment.id)
+    if all(count >= assessment.min_responses_per_side for count in counts.values()):
+        assessment.state = State.REVEALED
+        assessment.revealed_at = moment
+
+
+def reveal(assessment: Assessment, *, now: datetime | None = None) -> Assessment:
+    if assessment.state is State.DRAFT:
+        raise ServiceError(_l("A draft cannot be revealed: launch it and collect answers first."))
+    if assessment.state is not State.COLLECTING:
+        raise ServiceError(_l("This assessment is already revealed."))
+    assessment.state = State.REVEALED
+    assessment.revealed_at = now or utcnow()
+    db.session.commit()
+    return assessment
+
+
+def archive(assessment: Assessment, *, now: datetime | None = None) -> Assessment:
+    if assessment.state is not State.REVEALED:
+        raise ServiceError(_l("Only a revealed assessment can be archived."))
+    assessment.state = State.ARCHIVED
+    assessment.archived_at = now or utcnow()
+    db.session.commit()
+    return assessment
+
+
+def find_respondent(token: str) -> Respondent | None:
+    """The respondent whose link carries `token`; the lookup goes by hash only."""
+    return db.session.scalar(select(Respondent).where(Respondent.token_hash == hash_token(token)))
+

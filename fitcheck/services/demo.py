@@ -1,0 +1,205 @@
+"""The demo workspace: three partners with rounds answered by both sides.
+
+Everything is generated from fixed seeds, so two loads give the same answers, and loading
+is idempotent: a second run finds the workspace and changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from ..defaults import BRAND_PARTNER
+from ..extensions import db
+from ..models import Assessment, Contact, Kind, Partner, Role, Side, TraitSet, User, Workspace, utcnow
+from . import assessments
+from .assessments import AnswerInput
+from .traits import install_default_trait_set
+
+DEMO_WORKSPACE = "Hamamatsu Creative Works (demo)"
+DEMO_EMAIL = "demo@fitcheck.example"
+DEMO_PASSWORD = "fitcheck-demo"  # noqa: S105 - the demo account's published password
+
+TRAITS = tuple(trait.key for trait in BRAND_PARTNER.traits)
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    kind: Kind
+    launched: datetime
+    # Per trait, the centre of each side's ratings: (company's view of the client,
+    # client's view of the company, company's self-view, client's self-view).
+    centres: dict[str, tuple[float, float, float, float]]
+    reveal: bool = True
+    client_submits: int = 2
+
+
+@dataclass(frozen=True)
+class PartnerPlan:
+    name: str
+    contacts: tuple[tuple[str, str, str], ...]
+    rounds: tuple[RoundPlan, ...]
+
+
+def _profile(
+    them: float, us: float, us_self: float, them_self: float, spread: float = 0.0
+) -> dict[str, tuple[float, float, float, float]]:
+    """The same centres for every trait, nudged per trait so the radar has a shape."""
+    return {
+        key: (
+            them + spread * ((i * 7) % 5 - 2) / 4,
+            us + spread * ((i * 3) % 5 - 2) / 4,
+            us_self + spread * ((i * 2) % 5 - 2) / 5,
+            them_self + spread * ((i * 4) % 5 - 2) / 5,
+        )
+        for i, key in enumerate(TRAITS)
+    }
+
+
+def _at(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 9, 0, tzinfo=UTC)
+
+
+PLANS = (
+    PartnerPlan(
+        name="Aozora Design Works",
+        contacts=(("Aoki Mei", "mei.aoki@aozora.example", "Brand manager"),
+                  ("Fujita Ren", "ren.fujita@aozora.example", "Director")),
+        rounds=(RoundPlan(Kind.PRE_CONTRACT, _at(2025, 4, 7), _profile(4.3, 4.2, 4.4, 4.1, 0.8)),),
+    ),
+    PartnerPlan(
+        name="Kitahama Foods",
+        contacts=(("Kitagawa Sho", "sho.kitagawa@kitahama.example", "Marketing lead"),
+                  ("Nishida Aya", "aya.nishida@kitahama.example", "CEO")),
+        rounds=(
+            RoundPlan(Kind.PRE_CONTRACT, _at(2024, 6, 3), _profile(3.2, 4.1, 4.2, 3.9, 1.2)),
+            RoundPlan(Kind.ANNUAL_REVIEW, _at(2025, 6, 2), _profile(3.5, 4.2, 4.3, 3.8, 1.0)),
+        ),
+    ),
+    PartnerPlan(
+        name="Minato Logistics",
+        contacts=(("Minami Daiki", "daiki.minami@minato.example", "Operations manager"),
+                  ("Oda Yui", "yui.oda@minato.example", "Sales director")),
+        rounds=(
+            RoundPlan(Kind.ANNUAL_REVIEW, _at(2025, 3, 3), _profile(2.8, 3.0, 3.9, 3.6, 1.0)),
+            RoundPlan(
+                Kind.ANNUAL_REVIEW,
+                _at(2026, 10, 26),
+                _profile(3.0, 3.2, 3.8, 3.5, 1.0),
+                reveal=False,
+                client_submits=1,
+            ),
+        ),
+    ),
+)
+
+COMPANY_STAFF = (("Sato Haruka", "haruka.sato@hcw.example"), ("Ito Kenji", "kenji.ito@hcw.example"))
+
+
+def _rating(rng: random.Random, centre: float, lo: int, hi: int) -> int | None:
+    if rng.random() < 0.04:  # now and then a respondent can't judge a trait
+        return None
+    return max(lo, min(hi, round(rng.gauss(centre, 0.6))))
+
+
+def _answers(rng: random.Random, side: Side, plan: RoundPlan) -> list[AnswerInput]:
+    answers = []
+    for key in TRAITS:
+        them, us, us_self, them_self = plan.centres[key]
+        other, own = (them, us_self) if side is Side.COMPANY else (us, them_self)
+        other_rating = _rating(rng, other, 1, 5)
+        self_rating = _rating(rng, own, 1, 5)
+        answers.append(
+            AnswerInput(
+                trait_key=key,
+                other=other_rating,
+                other_cant_judge=other_rating is None,
+                self_=self_rating,
+                self_cant_judge=self_rating is None,
+                importance=max(1, min(5, round(rng.gauss(3.8, 0.8)))),
+            )
+        )
+    return answers
+
+
+def load_demo() -> tuple[Workspace, bool]:
+    """Create the demo workspace unless it exists. Returns it and whether it was created."""
+    workspace = db.session.scalar(select(Workspace).where(Workspace.name == DEMO_WORKSPACE))
+    if workspace is not None:
+        return workspace, False
+    workspace = Workspace(name=DEMO_WORKSPACE)
+    db.session.add(workspace)
+    db.session.flush()
+    owner = User(
+        workspace_id=workspace.id,
+        email=DEMO_EMAIL,
+        name="Demo Owner",
+        password_hash=generate_password_hash(DEMO_PASSWORD),
+        role=Role.OWNER,
+    )
+    db.session.add(owner)
+    trait_set = install_default_trait_set(workspace)
+    db.session.commit()
+
+    for plan_index, plan in enumerate(PLANS):
+        partner = Partner(workspace_id=workspace.id, name=plan.name)
+        db.session.add(partner)
+        db.session.flush()
+        db.session.add_all(
+            Contact(workspace_id=workspace.id, partner_id=partner.id, name=n, email=e, title=t)
+            for n, e, t in plan.contacts
+        )
+        db.session.commit()
+        previous: Assessment | None = None
+        for round_index, round_plan in enumerate(plan.rounds):
+            rng = random.Random(f"fitcheck-demo:{plan_index}:{round_index}")  # noqa: S311
+            previous = _run_round(partner, trait_set, plan, round_plan, rng, previous)
+    return workspace, True
+
+
+def _run_round(
+    partner: Partner,
+    trait_set: TraitSet,
+    plan: PartnerPlan,
+    round_plan: RoundPlan,
+    rng: random.Random,
+    previous: Assessment | None,
+) -> Assessment:
+    launched = round_plan.launched
+    deadline = launched + timedelta(days=21)
+    if not round_plan.reveal:
+        deadline = max(deadline, utcnow() + timedelta(days=21))
+    assessment = assessments.create_assessment(
+        partner,
+        trait_set,
+        kind=round_plan.kind,
+        deadline=deadline,
+        min_responses_per_side=1 if round_plan.kind is Kind.PRE_CONTRACT else 2,
+        previous=previous,
+    )
+    company = [
+        assessments.add_respondent(assessment, side=Side.COMPANY, name=n, email=e)[0]
+        for n, e in COMPANY_STAFF
+    ]
+    client = [
+        assessments.add_respondent(assessment, side=Side.CLIENT, name=n, email=e)[0]
+        for n, e, _title in plan.contacts
+    ]
+    assessments.launch(assessment, now=launched)
+    answered_at = launched + timedelta(days=3)
+    for respondent in company:
+        assessments.save_answers(
+            respondent, _answers(rng, Side.COMPANY, round_plan), submit=True, now=answered_at
+        )
+    for index, respondent in enumerate(client):
+        submit = index < round_plan.client_submits
+        assessments.save_answers(
+            respondent, _answers(rng, Side.CLIENT, round_plan), submit=submit, now=answered_at
+        )
+    if round_plan.reveal:
+        assessments.reveal(assessment, now=launched + timedelta(days=14))
+    return assessment

@@ -1,0 +1,27 @@
+"""Blueprints, one per feature, and what every template can use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+
+
+def _template_helpers() -> dict[str, Any]:
+    from ..forms import LanguageForm, SignOutForm
+
+    return {
+        "current_locale": lambda: str(get_locale() or "en"),
+        "language_form": LanguageForm,
+        "sign_out_form": SignOutForm,
+    }
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import auth, main, partners
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(partners.bp)
+    app.context_processor(_template_helpers)

@@ -1,0 +1,186 @@
+"""Fixtures: apps built from a dict, on SQLite and on PostgreSQL, and builders of test data.
+
+Every test that takes `app` (or anything built on it) runs once per database. PostgreSQL
+tests use a database of their own, created for the run and dropped after it, so parallel
+runs never meet. Under CI=true a missing PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from fitcheck import create_app
+from fitcheck.extensions import db
+from fitcheck.models import Partner, Role, User, Workspace
+from fitcheck.services import accounts
+
+from .support import PASSWORD, sign_in_with
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, where every part must be tested."""
+    if IN_CI:
+        pytest.fail(f"CI=true requires this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES)
+    name = f"fitcheck_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        require_or_skip(f"PostgreSQL is not reachable at {base}: {error.orig}")
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url: str) -> str:
+    """Create the tables once per run; each test then starts from emptied tables."""
+    app = create_app(_config(postgres_url))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return postgres_url
+
+
+def _config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "fitcheck.test",
+        **overrides,
+    }
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fitcheck.sqlite3'}"
+    return str(request.getfixturevalue("postgres_schema"))
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
+    """Override in a test module (or parametrize) to change a setting before the app is built."""
+    return _config(database_url)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh app context, as on a real server.
+
+    The test body keeps its own app context for database access; without this, requests
+    would share it, and with it `g` (where Flask-Login caches the user) and the session.
+    After each request the test's session ends its transaction, so it reads what the
+    request wrote, like any other reader would.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.rollback()
+        return response
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            db.create_all()
+        else:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Build a user (and, unless given, a new workspace it owns)."""
+
+    def build(
+        email: str | None = None,
+        *,
+        workspace: Workspace | None = None,
+        password: str = PASSWORD,
+        role: Role | None = None,
+    ) -> User:
+        email = email or f"user-{secrets.token_hex(4)}@example.com"
+        if workspace is None:
+            user = accounts.sign_up(
+                workspace_name=f"Workspace of {email}", name="Test User", email=email,
+                password=password,
+            )
+        else:
+            user = accounts.create_user(
+                email=email, workspace_name=workspace.name, password=password, name="Member"
+            )
+        if role is not None:
+            user.role = role
+            db.session.commit()
+        return user
+
+    return build
+
+
+@pytest.fixture
+def make_partner(app: Flask) -> Callable[..., Partner]:
+    def build(workspace: Workspace, name: str | None = None) -> Partner:
+        partner = Partner(workspace_id=workspace.id, name=name or f"Partner {secrets.token_hex(3)}")
+        db.session.add(partner)
+        db.session.commit()
+        return partner
+
+    return build
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> Callable[..., Any]:
+    """Sign a user in through the real form, CSRF token and all."""
+
+    def do(email: str, password: str = PASSWORD) -> Any:
+        return sign_in_with(client, email, password)
+
+    return do
