@@ -22,7 +22,7 @@ class SignUpForm(FlaskForm):  # type: ignore[misc]
     workspace_name = StringField(
         _l("Company name"),
         validators=[DataRequired(), Length(max=120)],
-        description=_l("Your workspace: your traits, partners and assessments."),
+        description=_l("The name of your workspace, which holds your traits, partners and assessments."),
     )
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -75,4 +75,3 @@ LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ja", "日本語
 class LanguageForm(FlaskForm):  # type: ignore[misc]
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
-    submit = SubmitField(_l("Change language"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 SESSION_KEY = "locale"
@@ -13,6 +13,8 @@ def supported_locales() -> tuple[str, ...]:
 
 
 def select_locale() -> str | None:
+    if not has_request_context():  # the CLI speaks the default language
+        return None
     supported = supported_locales()
     # A respondent page may pin the respondent's own choice (see the respond blueprint).
     chosen = g.get("locale_override")

@@ -11,6 +11,7 @@ import contextvars
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from fitcheck.services import accounts
 from .support import PASSWORD, sign_in_with
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "fitcheck" / "translations"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -36,6 +38,19 @@ def require_or_skip(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true requires this: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """Compile the translation catalogs, so a plain `pytest` sees the current wording."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
 
 
 @pytest.fixture(scope="session")
@@ -150,7 +165,9 @@ def make_user(app: Flask) -> Callable[..., User]:
         email = email or f"user-{secrets.token_hex(4)}@example.com"
         if workspace is None:
             user = accounts.sign_up(
-                workspace_name=f"Workspace of {email}", name="Test User", email=email,
+                workspace_name=f"Workspace of {email}",
+                name="Test User",
+                email=email,
                 password=password,
             )
         else:

@@ -23,6 +23,4 @@ def csrf_token(client: FlaskClient, url: str) -> str:
 def sign_in_with(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     """Post the sign-in form from `client`, with the CSRF token its page gave."""
     token = csrf_token(client, "/sign-in")
-    return client.post(
-        "/sign-in", data={"email": email, "password": password, "csrf_token": token}
-    )
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})

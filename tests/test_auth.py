@@ -34,7 +34,9 @@ def test_sign_up_creates_workspace_owned_by_first_user_with_default_traits(clien
     assert user.role is Role.OWNER
     assert user.workspace.name == "Hamamatsu Works"
     assert user.password_hash != PASSWORD and PASSWORD not in user.password_hash
-    trait_set = db.session.scalar(select(TraitSet).where(TraitSet.workspace_id == user.workspace_id))
+    trait_set = db.session.scalar(
+        select(TraitSet).where(TraitSet.workspace_id == user.workspace_id)
+    )
     assert len(trait_set.traits) == 10
     assert client.get("/partners/").status_code == 200
 
@@ -81,12 +83,17 @@ def test_sign_out_revokes_the_session_on_the_server(app, client, make_user, sign
     replay = app.test_client()
     replay.set_cookie("session", stolen, domain="fitcheck.test")
     assert replay.get("/partners/").status_code == 302
-    assert db.session.scalar(
-        select(func.count(UserSession.id)).where(UserSession.revoked_at.is_(None))
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(UserSession.id)).where(UserSession.revoked_at.is_(None))
+        )
+        == 0
+    )
 
 
-def test_password_change_signs_out_other_browsers_but_keeps_this_one(app, client, make_user, sign_in):
+def test_password_change_signs_out_other_browsers_but_keeps_this_one(
+    app, client, make_user, sign_in
+):
     make_user("ito@example.com")
     other = app.test_client()
     sign_in_with(other, "ito@example.com")

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models of SPEC.md's concepts, one module per group."""
 
+from ..fit import Side
 from .accounts import ApiToken, Role, User, UserSession, Workspace
 from .assessments import (
     IMPORTANCE_HI,
@@ -12,7 +13,6 @@ from .assessments import (
     Kind,
     Respondent,
     RevealPolicy,
-    Side,
     State,
 )
 from .base import utcnow

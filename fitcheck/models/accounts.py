@@ -42,9 +42,7 @@ class Workspace(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="workspace", passive_deletes=True)
-    partners: Mapped[list[Partner]] = relationship(
-        back_populates="workspace", passive_deletes=True
-    )
+    partners: Mapped[list[Partner]] = relationship(back_populates="workspace", passive_deletes=True)
     trait_sets: Mapped[list[TraitSet]] = relationship(
         back_populates="workspace", passive_deletes=True
     )
@@ -64,9 +62,7 @@ class User(UserMixin, WorkspaceOwned, db.Model):  # type: ignore[name-defined,mi
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
-    sessions: Mapped[list[UserSession]] = relationship(
-        back_populates="user", passive_deletes=True
-    )
+    sessions: Mapped[list[UserSession]] = relationship(back_populates="user", passive_deletes=True)
 
     @property
     def session_token(self) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+
 from sqlalchemy import (
     DateTime,
     Dialect,
@@ -63,7 +64,7 @@ class WorkspaceOwned:
     """Every row a workspace owns carries its workspace, so that every query can be scoped."""
 
     @declared_attr
-    def workspace_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy's declared_attr convention
+    def workspace_id(cls) -> Mapped[int]:
         return mapped_column(
             Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True, nullable=False
         )

@@ -219,12 +219,16 @@ def save_answers(
             errors.setdefault(key, {})[field] = message
     if submit:
         for key in traits:
-            answer = given.get(key)
-            if answer is None or (answer.other is None and not answer.other_cant_judge):
+            given_answer = given.get(key)
+            if given_answer is None or (
+                given_answer.other is None and not given_answer.other_cant_judge
+            ):
                 errors.setdefault(key, {}).setdefault(
                     "other", str(_l("Rate this, or choose “can't judge”."))
                 )
-            if answer is None or (answer.self_ is None and not answer.self_cant_judge):
+            if given_answer is None or (
+                given_answer.self_ is None and not given_answer.self_cant_judge
+            ):
                 errors.setdefault(key, {}).setdefault(
                     "self", str(_l("Rate this, or choose “can't judge”."))
                 )
@@ -306,4 +310,3 @@ def archive(assessment: Assessment, *, now: datetime | None = None) -> Assessmen
 def find_respondent(token: str) -> Respondent | None:
     """The respondent whose link carries `token`; the lookup goes by hash only."""
     return db.session.scalar(select(Respondent).where(Respondent.token_hash == hash_token(token)))
-

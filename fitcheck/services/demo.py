@@ -15,7 +15,18 @@ from werkzeug.security import generate_password_hash
 
 from ..defaults import BRAND_PARTNER
 from ..extensions import db
-from ..models import Assessment, Contact, Kind, Partner, Role, Side, TraitSet, User, Workspace, utcnow
+from ..models import (
+    Assessment,
+    Contact,
+    Kind,
+    Partner,
+    Role,
+    Side,
+    TraitSet,
+    User,
+    Workspace,
+    utcnow,
+)
 from . import assessments
 from .assessments import AnswerInput
 from .traits import install_default_trait_set
@@ -67,14 +78,18 @@ def _at(year: int, month: int, day: int) -> datetime:
 PLANS = (
     PartnerPlan(
         name="Aozora Design Works",
-        contacts=(("Aoki Mei", "mei.aoki@aozora.example", "Brand manager"),
-                  ("Fujita Ren", "ren.fujita@aozora.example", "Director")),
+        contacts=(
+            ("Aoki Mei", "mei.aoki@aozora.example", "Brand manager"),
+            ("Fujita Ren", "ren.fujita@aozora.example", "Director"),
+        ),
         rounds=(RoundPlan(Kind.PRE_CONTRACT, _at(2025, 4, 7), _profile(4.3, 4.2, 4.4, 4.1, 0.8)),),
     ),
     PartnerPlan(
         name="Kitahama Foods",
-        contacts=(("Kitagawa Sho", "sho.kitagawa@kitahama.example", "Marketing lead"),
-                  ("Nishida Aya", "aya.nishida@kitahama.example", "CEO")),
+        contacts=(
+            ("Kitagawa Sho", "sho.kitagawa@kitahama.example", "Marketing lead"),
+            ("Nishida Aya", "aya.nishida@kitahama.example", "CEO"),
+        ),
         rounds=(
             RoundPlan(Kind.PRE_CONTRACT, _at(2024, 6, 3), _profile(3.2, 4.1, 4.2, 3.9, 1.2)),
             RoundPlan(Kind.ANNUAL_REVIEW, _at(2025, 6, 2), _profile(3.5, 4.2, 4.3, 3.8, 1.0)),
@@ -82,8 +97,10 @@ PLANS = (
     ),
     PartnerPlan(
         name="Minato Logistics",
-        contacts=(("Minami Daiki", "daiki.minami@minato.example", "Operations manager"),
-                  ("Oda Yui", "yui.oda@minato.example", "Sales director")),
+        contacts=(
+            ("Minami Daiki", "daiki.minami@minato.example", "Operations manager"),
+            ("Oda Yui", "yui.oda@minato.example", "Sales director"),
+        ),
         rounds=(
             RoundPlan(Kind.ANNUAL_REVIEW, _at(2025, 3, 3), _profile(2.8, 3.0, 3.9, 3.6, 1.0)),
             RoundPlan(

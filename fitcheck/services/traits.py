@@ -23,7 +23,7 @@ def install_default_trait_set(
     Flushes but does not commit: it is one step of the caller's transaction.
     """
     name = default_set_name(defaults)
-    existing = db.session.scalar(
+    existing: TraitSet | None = db.session.scalar(
         select(TraitSet).where(TraitSet.workspace_id == workspace.id, TraitSet.name == name)
     )
     if existing is not None:
