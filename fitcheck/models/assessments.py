@@ -171,7 +171,9 @@ class Respondent(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     side: Mapped[Side] = mapped_column(str_enum(Side, "side"))
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
-    # SHA-256 of the invitation token; the token itself is never stored.
+    # The link's token is derived from this nonce under SECRET_KEY (see fitcheck.tokens);
+    # only its SHA-256 is stored, for the lookup.
+    token_nonce: Mapped[str] = mapped_column(String(32), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     locale: Mapped[str | None] = mapped_column(String(5))
     contact_id: Mapped[int | None] = mapped_column(

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -29,7 +30,7 @@ from ..models import (
     TraitSet,
     utcnow,
 )
-from ..tokens import hash_token, new_token
+from ..tokens import hash_token, invitation_token, new_nonce
 from . import ServiceError
 
 
@@ -97,13 +98,15 @@ def add_respondent(
         )
     ):
         raise ServiceError(_l("This person is already invited to this assessment."), "email")
-    token = new_token()
+    nonce = new_nonce()
+    token = invitation_token(current_app.config["SECRET_KEY"], nonce)
     respondent = Respondent(
         workspace_id=assessment.workspace_id,
         assessment_id=assessment.id,
         side=side,
         name=name.strip(),
         email=email,
+        token_nonce=nonce,
         token_hash=hash_token(token),
     )
     db.session.add(respondent)
@@ -305,6 +308,20 @@ def archive(assessment: Assessment, *, now: datetime | None = None) -> Assessmen
     assessment.archived_at = now or utcnow()
     db.session.commit()
     return assessment
+
+
+def link_token(respondent: Respondent) -> str:
+    """The token of the respondent's personal link, rebuilt from its nonce."""
+    return invitation_token(current_app.config["SECRET_KEY"], respondent.token_nonce)
+
+
+def reissue_link(respondent: Respondent) -> str:
+    """Give the respondent a new link; the old one stops working at once."""
+    respondent.token_nonce = new_nonce()
+    token = link_token(respondent)
+    respondent.token_hash = hash_token(token)
+    db.session.commit()
+    return token
 
 
 def find_respondent(token: str) -> Respondent | None:

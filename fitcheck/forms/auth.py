@@ -1,4 +1,4 @@
-"""FlaskForm classes. Forms check shape; rules that need the database live in services."""
+"""Forms of sign-up, sign-in, the account page and the language switch."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from .services.accounts import MIN_PASSWORD_LENGTH
+from ..services.accounts import MIN_PASSWORD_LENGTH
 
 
 class SignUpForm(FlaskForm):  # type: ignore[misc]
