@@ -91,7 +91,8 @@ DEFAULTS: Mapping[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "BOOTSTRAP_SERVE_LOCAL": True,
     "BABEL_DEFAULT_LOCALE": "en",
-    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # fitcheck's first users are in Japan; dates are shown and typed in this zone.
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
     "LANGUAGES": ("en", "ja"),
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",

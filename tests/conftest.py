@@ -201,3 +201,46 @@ def sign_in(client: FlaskClient) -> Callable[..., Any]:
         return sign_in_with(client, email, password)
 
     return do
+
+
+@pytest.fixture
+def make_assessment(
+    app: Flask, make_user: Callable[..., User], make_partner: Callable[..., Partner]
+) -> Callable[..., Any]:
+    """Build an assessment on the workspace's default traits, with respondents on both
+    sides, launched unless asked not to. Returns (assessment, {respondent: token})."""
+    from sqlalchemy import select
+
+    from fitcheck.models import Kind, Side, TraitSet
+    from fitcheck.services import assessments
+
+    def build(
+        user: User | None = None,
+        *,
+        company: int = 1,
+        client: int = 1,
+        launch: bool = True,
+        **settings: Any,
+    ) -> tuple[Any, dict[Any, str]]:
+        user = user or make_user()
+        partner = make_partner(user.workspace)
+        trait_set = db.session.scalar(
+            select(TraitSet).where(TraitSet.workspace_id == user.workspace_id)
+        )
+        settings.setdefault("kind", Kind.PRE_CONTRACT)
+        assessment = assessments.create_assessment(partner, trait_set, **settings)
+        tokens = {}
+        for side, count in ((Side.COMPANY, company), (Side.CLIENT, client)):
+            for number in range(count):
+                respondent, token = assessments.add_respondent(
+                    assessment,
+                    side=side,
+                    name=f"{side.value.title()} {number + 1}",
+                    email=f"{side.value}{number + 1}@example.com",
+                )
+                tokens[respondent] = token
+        if launch:
+            assessments.launch(assessment)
+        return assessment, tokens
+
+    return build

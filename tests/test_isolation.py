@@ -47,3 +47,72 @@ def test_partner_list_costs_the_same_queries_for_many_partners(app, make_user, m
             event.remove(db.engine, "before_cursor_execute", record)
         counts.append(len(statements))
     assert counts[0] == counts[1] == 3
+
+
+def test_every_object_of_one_workspace_is_a_404_from_another(
+    app, client, make_user, sign_in, make_assessment
+):
+    from sqlalchemy import select
+
+    from fitcheck.models import Contact, TraitSet
+
+    from .support import csrf_token
+
+    owner = make_user("owner@example.com")
+    assessment, tokens = make_assessment(owner)
+    partner = assessment.partner
+    contact = Contact(workspace_id=owner.workspace_id, partner_id=partner.id, name="C")
+    from fitcheck.extensions import db
+
+    db.session.add(contact)
+    db.session.commit()
+    trait_set = db.session.scalar(
+        select(TraitSet).where(TraitSet.workspace_id == owner.workspace_id)
+    )
+    trait = trait_set.traits[0]
+    respondent = next(iter(tokens))
+    pages = [
+        f"/partners/{partner.id}",
+        f"/partners/{partner.id}/edit",
+        f"/partners/{partner.id}/assessments/new",
+        f"/trait-sets/{trait_set.id}",
+        f"/trait-sets/{trait_set.id}/traits/new",
+        f"/trait-sets/traits/{trait.id}",
+        f"/assessments/{assessment.id}",
+        f"/assessments/{assessment.id}/edit",
+    ]
+    posts = [
+        f"/partners/{partner.id}/edit",
+        f"/partners/{partner.id}/archive",
+        f"/partners/{partner.id}/contacts",
+        f"/partners/contacts/{contact.id}/remove",
+        f"/trait-sets/{trait_set.id}",
+        f"/trait-sets/{trait_set.id}/traits/new",
+        f"/trait-sets/traits/{trait.id}/retire",
+        f"/partners/{partner.id}/assessments/new",
+        f"/assessments/{assessment.id}/respondents",
+        f"/assessments/{assessment.id}/reveal",
+        f"/assessments/{assessment.id}/remind",
+        f"/assessments/{assessment.id}/deadline",
+        f"/respondents/{respondent.id}/withdraw",
+        f"/respondents/{respondent.id}/reissue",
+    ]
+    make_user("intruder@example.com")
+    sign_in("intruder@example.com")
+    token = csrf_token(client, "/partners/")
+    for url in pages:
+        assert client.get(url).status_code == 404, url
+    for url in posts:
+        response = client.post(url, data={"csrf_token": token, "name": "Hijack", "side": "client"})
+        assert response.status_code == 404, url
+    db.session.refresh(respondent)
+    db.session.refresh(assessment)
+    assert respondent.withdrawn_at is None and assessment.state.value == "collecting"
+    assert partner.name != "Hijack" and partner.archived_at is None
+
+    owner_client = app.test_client()
+    from .support import sign_in_with
+
+    sign_in_with(owner_client, "owner@example.com")
+    for url in pages:
+        assert owner_client.get(url).status_code == 200, url

@@ -2,5 +2,33 @@
 live in services and come back as field errors."""
 
 from .auth import ChangePasswordForm, LanguageForm, SignInForm, SignOutForm, SignUpForm
+from .staff import (
+    ActionForm,
+    AssessmentForm,
+    ContactForm,
+    DeadlineForm,
+    PartnerForm,
+    RespondentForm,
+    TraitForm,
+    TraitSetForm,
+)
+from .survey import DeclineForm, SurveyForm, build_survey_form
 
-__all__ = ["ChangePasswordForm", "LanguageForm", "SignInForm", "SignOutForm", "SignUpForm"]
+__all__ = [
+    "ActionForm",
+    "AssessmentForm",
+    "ChangePasswordForm",
+    "ContactForm",
+    "DeclineForm",
+    "DeadlineForm",
+    "LanguageForm",
+    "PartnerForm",
+    "RespondentForm",
+    "SignInForm",
+    "SignOutForm",
+    "SignUpForm",
+    "SurveyForm",
+    "TraitForm",
+    "TraitSetForm",
+    "build_survey_form",
+]

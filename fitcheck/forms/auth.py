@@ -22,7 +22,9 @@ class SignUpForm(FlaskForm):  # type: ignore[misc]
     workspace_name = StringField(
         _l("Company name"),
         validators=[DataRequired(), Length(max=120)],
-        description=_l("The name of your workspace, which holds your traits, partners and assessments."),
+        description=_l(
+            "The name of your workspace, which holds your traits, partners and assessments."
+        ),
     )
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -190,6 +190,21 @@ class Respondent(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def status(self) -> str:
+        """Where the respondent stands, latest step first; says nothing of the answers."""
+        for status, moment in (
+            ("withdrawn", self.withdrawn_at),
+            ("declined", self.declined_at),
+            ("submitted", self.submitted_at),
+            ("draft", self.draft_saved_at),
+            ("opened", self.opened_at),
+            ("invited", self.invited_at),
+        ):
+            if moment is not None:
+                return status
+        return "added"
+
     assessment: Mapped[Assessment] = relationship(
         back_populates="respondents",
         primaryjoin="Assessment.id == Respondent.assessment_id",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,17 @@ from ..models import (
 )
 from ..tokens import hash_token, invitation_token, new_nonce
 from . import ServiceError
+
+
+class AssessmentSettings(TypedDict):
+    """What staff choose for an assessment; the same keys as `create_assessment` takes."""
+
+    kind: Kind
+    deadline: datetime | None
+    reveal_policy: RevealPolicy
+    min_responses_per_side: int
+    share_with_client: bool
+    title: str
 
 
 @dataclass(frozen=True)
@@ -327,3 +339,103 @@ def reissue_link(respondent: Respondent) -> str:
 def find_respondent(token: str) -> Respondent | None:
     """The respondent whose link carries `token`; the lookup goes by hash only."""
     return db.session.scalar(select(Respondent).where(Respondent.token_hash == hash_token(token)))
+
+
+def update_draft(
+    assessment: Assessment,
+    trait_set: TraitSet,
+    *,
+    kind: Kind,
+    deadline: datetime | None,
+    reveal_policy: RevealPolicy,
+    min_responses_per_side: int,
+    share_with_client: bool,
+    title: str = "",
+) -> Assessment:
+    """Change a draft's settings; once launched, only the deadline can move."""
+    if assessment.state is not State.DRAFT:
+        raise ServiceError(_l("Only a draft can be edited; the deadline can still be extended."))
+    if trait_set.workspace_id != assessment.workspace_id:
+        raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
+    assessment.source_trait_set_id = trait_set.id
+    assessment.scale_lo, assessment.scale_hi = trait_set.scale_lo, trait_set.scale_hi
+    assessment.point_labels = dict(trait_set.point_labels)
+    assessment.kind = kind
+    assessment.deadline = deadline
+    assessment.reveal_policy = reveal_policy
+    assessment.min_responses_per_side = min_responses_per_side
+    assessment.share_with_client = share_with_client
+    assessment.title = title.strip()
+    db.session.commit()
+    return assessment
+
+
+def extend_deadline(
+    assessment: Assessment, deadline: datetime, *, now: datetime | None = None
+) -> Assessment:
+    if assessment.state not in (State.DRAFT, State.COLLECTING):
+        raise ServiceError(_l("The deadline of a revealed assessment cannot change."))
+    if deadline <= (now or utcnow()):
+        raise ServiceError(_l("Choose a deadline in the future."), "deadline")
+    if assessment.deadline is not None and deadline < assessment.deadline:
+        raise ServiceError(_l("A deadline can only be extended, not brought forward."), "deadline")
+    assessment.deadline = deadline
+    db.session.commit()
+    return assessment
+
+
+def withdraw_respondent(respondent: Respondent) -> None:
+    """Withdraw an invitation: the link stops working and the answers stop counting."""
+    if respondent.assessment.state in (State.REVEALED, State.ARCHIVED):
+        raise ServiceError(_l("Respondents cannot be withdrawn after the reveal."))
+    respondent.withdrawn_at = utcnow()
+    db.session.commit()
+
+
+def remove_respondent(respondent: Respondent) -> None:
+    """Remove someone added by mistake, before the assessment is launched."""
+    if respondent.assessment.state is not State.DRAFT:
+        raise ServiceError(_l("Once launched, withdraw the respondent instead."))
+    db.session.delete(respondent)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class SideProgress:
+    invited: int = 0
+    opened: int = 0
+    draft: int = 0
+    submitted: int = 0
+    declined: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    respondents: list[Respondent]
+    sides: dict[Side, SideProgress]
+
+
+def progress(assessment: Assessment) -> Progress:
+    """Who was invited, reminded, opened, drafted, submitted or declined, per side.
+
+    One query for the respondents; statuses come from their own columns, never from their
+    answers, so nothing of what anyone answered reaches the page.
+    """
+    respondents = list(
+        db.session.scalars(
+            select(Respondent)
+            .where(Respondent.assessment_id == assessment.id)
+            .order_by(Respondent.side, Respondent.name, Respondent.id)
+        )
+    )
+    sides = {}
+    for side in Side:
+        active = [r for r in respondents if r.side is side and r.withdrawn_at is None]
+        sides[side] = SideProgress(
+            invited=len(active),
+            opened=sum(1 for r in active if r.opened_at),
+            draft=sum(1 for r in active if r.draft_saved_at and not r.submitted_at),
+            submitted=sum(1 for r in active if r.submitted_at),
+            declined=sum(1 for r in active if r.declined_at),
+        )
+    return Progress(respondents=respondents, sides=sides)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Assessment, Partner
+from ..models import Assessment, Contact, Partner, Respondent, utcnow
+from . import ServiceError
 
 PER_PAGE = 20
 
@@ -24,14 +26,19 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def list_partners(workspace_id: int, *, search: str = "", page: int = 1) -> PartnerPage:
+def list_partners(
+    workspace_id: int, *, search: str = "", page: int = 1, archived: bool = False
+) -> PartnerPage:
     """A page of the workspace's active partners and how many assessments each has.
 
     Three queries whatever the number of partners: the page, its total, and the counts.
     """
     query = (
         select(Partner)
-        .where(Partner.workspace_id == workspace_id, Partner.archived_at.is_(None))
+        .where(
+            Partner.workspace_id == workspace_id,
+            Partner.archived_at.is_not(None) if archived else Partner.archived_at.is_(None),
+        )
         .order_by(func.lower(Partner.name), Partner.id)
     )
     if search.strip():
@@ -47,3 +54,98 @@ def list_partners(workspace_id: int, *, search: str = "", page: int = 1) -> Part
         )
         counts = {partner_id: count for partner_id, count in rows}
     return PartnerPage(partners=partners, assessment_counts=counts)
+
+
+def _check_unique_partner(workspace_id: int, name: str, exclude_id: int | None = None) -> None:
+    query = select(Partner.id).where(
+        Partner.workspace_id == workspace_id, Partner.name == name.strip()
+    )
+    if exclude_id is not None:
+        query = query.where(Partner.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ServiceError(_l("A partner with this name already exists."), "name")
+
+
+def create_partner(workspace_id: int, *, name: str, website: str = "", notes: str = "") -> Partner:
+    _check_unique_partner(workspace_id, name)
+    partner = Partner(
+        workspace_id=workspace_id, name=name.strip(), website=website.strip(), notes=notes.strip()
+    )
+    db.session.add(partner)
+    db.session.commit()
+    return partner
+
+
+def update_partner(partner: Partner, *, name: str, website: str = "", notes: str = "") -> Partner:
+    _check_unique_partner(partner.workspace_id, name, exclude_id=partner.id)
+    partner.name = name.strip()
+    partner.website = website.strip()
+    partner.notes = notes.strip()
+    db.session.commit()
+    return partner
+
+
+def archive_partner(partner: Partner) -> None:
+    """Hide a partner from the list; its assessments and results stay."""
+    partner.archived_at = utcnow()
+    db.session.commit()
+
+
+def restore_partner(partner: Partner) -> None:
+    partner.archived_at = None
+    db.session.commit()
+
+
+def add_contact(partner: Partner, *, name: str, email: str = "", title: str = "") -> Contact:
+    email_value = email.strip().lower() or None
+    if email_value and db.session.scalar(
+        select(Contact.id).where(Contact.partner_id == partner.id, Contact.email == email_value)
+    ):
+        raise ServiceError(_l("This contact is already listed."), "email")
+    contact = Contact(
+        workspace_id=partner.workspace_id,
+        partner_id=partner.id,
+        name=name.strip(),
+        email=email_value,
+        title=title.strip(),
+    )
+    db.session.add(contact)
+    db.session.commit()
+    return contact
+
+
+def remove_contact(contact: Contact) -> None:
+    db.session.delete(contact)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class PartnerDetail:
+    partner: Partner
+    assessments: list[Assessment]
+    submitted: dict[int, dict[str, int]]
+
+
+def partner_detail(partner: Partner) -> PartnerDetail:
+    """A partner's rounds over time with submitted counts per side, in two queries."""
+    rounds = list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.partner_id == partner.id)
+            .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        )
+    )
+    submitted: dict[int, dict[str, int]] = {a.id: {"company": 0, "client": 0} for a in rounds}
+    if rounds:
+        rows = db.session.execute(
+            select(Respondent.assessment_id, Respondent.side, func.count(Respondent.id))
+            .where(
+                Respondent.assessment_id.in_(submitted),
+                Respondent.submitted_at.is_not(None),
+                Respondent.withdrawn_at.is_(None),
+            )
+            .group_by(Respondent.assessment_id, Respondent.side)
+        )
+        for assessment_id, side, count in rows:
+            submitted[assessment_id][side.value] = count
+    return PartnerDetail(partner=partner, assessments=rounds, submitted=submitted)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from ..defaults import BRAND_PARTNER, DefaultTraitSet
 from ..extensions import db
-from ..models import Trait, TraitSet, Workspace
+from ..models import Trait, TraitSet, Workspace, utcnow
+from ..models.traits import MAX_SCALE_POINT
+from . import ServiceError
 
 
 def default_set_name(defaults: DefaultTraitSet) -> str:
@@ -43,3 +48,166 @@ def install_default_trait_set(
     )
     db.session.flush()
     return trait_set
+
+
+def _slug(text: str) -> str:
+    """An ASCII key from a label; Japanese-only labels fall back to `trait`."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return key[:48] or "trait"
+
+
+def create_trait_set(
+    workspace_id: int, *, name: str, scale_lo: int, scale_hi: int, point_labels: dict[str, Any]
+) -> TraitSet:
+    _check_scale(scale_lo, scale_hi, point_labels)
+    _check_unique_name(workspace_id, name)
+    trait_set = TraitSet(
+        workspace_id=workspace_id,
+        name=name.strip(),
+        scale_lo=scale_lo,
+        scale_hi=scale_hi,
+        point_labels=point_labels,
+    )
+    db.session.add(trait_set)
+    db.session.commit()
+    return trait_set
+
+
+def update_trait_set(
+    trait_set: TraitSet, *, name: str, scale_lo: int, scale_hi: int, point_labels: dict[str, Any]
+) -> TraitSet:
+    """Edit a set. Assessments already launched keep their own frozen copy."""
+    _check_scale(scale_lo, scale_hi, point_labels)
+    if name.strip() != trait_set.name:
+        _check_unique_name(trait_set.workspace_id, name)
+    trait_set.name = name.strip()
+    trait_set.scale_lo = scale_lo
+    trait_set.scale_hi = scale_hi
+    trait_set.point_labels = point_labels
+    db.session.commit()
+    return trait_set
+
+
+def _check_unique_name(workspace_id: int, name: str) -> None:
+    taken = db.session.scalar(
+        select(TraitSet.id).where(
+            TraitSet.workspace_id == workspace_id, TraitSet.name == name.strip()
+        )
+    )
+    if taken is not None:
+        raise ServiceError(_l("A trait set with this name already exists."), "name")
+
+
+def _check_scale(lo: int, hi: int, point_labels: dict[str, Any]) -> None:
+    if not 0 <= lo < hi <= MAX_SCALE_POINT:
+        raise ServiceError(
+            _l("The scale runs from a lower to a higher point, 0 to %(max)d.", max=MAX_SCALE_POINT),
+            "scale_hi",
+        )
+    for locale, labels in point_labels.items():
+        if len(labels) != hi - lo + 1:
+            raise ServiceError(
+                _l("Give one label per scale point (%(count)d).", count=hi - lo + 1),
+                f"point_labels_{locale}",
+            )
+
+
+@dataclass(frozen=True)
+class TraitText:
+    """The bilingual wording of a trait as a form gives it."""
+
+    label_en: str
+    label_ja: str
+    question_other_en: str
+    question_other_ja: str
+    question_self_en: str
+    question_self_ja: str
+    description_en: str = ""
+    description_ja: str = ""
+
+
+TRAIT_FIELDS = tuple(TraitText.__dataclass_fields__)
+
+
+def default_point_labels() -> dict[str, list[str]]:
+    return {"en": list(BRAND_PARTNER.point_labels_en), "ja": list(BRAND_PARTNER.point_labels_ja)}
+
+
+def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
+    """Append a trait. Its key is stable for life: later rounds are matched by it."""
+    key = _slug(key or text.label_en)
+    taken = set(
+        db.session.scalars(select(Trait.key).where(Trait.trait_set_id == trait_set.id))
+    )
+    base, number = key, 2
+    while key in taken:
+        key = f"{base}_{number}"
+        number += 1
+    position = db.session.scalar(
+        select(func.coalesce(func.max(Trait.position), -1) + 1).where(
+            Trait.trait_set_id == trait_set.id
+        )
+    )
+    trait = Trait(
+        workspace_id=trait_set.workspace_id,
+        trait_set_id=trait_set.id,
+        key=key,
+        position=position,
+        **{field: value.strip() for field, value in asdict(text).items()},
+    )
+    db.session.add(trait)
+    db.session.commit()
+    return trait
+
+
+def update_trait(trait: Trait, text: TraitText) -> Trait:
+    for field, value in asdict(text).items():
+        setattr(trait, field, value.strip())
+    db.session.commit()
+    return trait
+
+
+def move_trait(trait: Trait, offset: int) -> None:
+    """Swap the trait with its neighbour `offset` places away (−1 up, +1 down)."""
+    siblings = list(
+        db.session.scalars(
+            select(Trait)
+            .where(Trait.trait_set_id == trait.trait_set_id)
+            .order_by(Trait.position, Trait.id)
+        )
+    )
+    index = siblings.index(trait)
+    target = index + offset
+    if not 0 <= target < len(siblings):
+        return
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    db.session.commit()
+
+
+def retire_trait(trait: Trait) -> None:
+    """Stop asking about a trait in new assessments; past results keep it."""
+    trait.retired_at = utcnow()
+    db.session.commit()
+
+
+def restore_trait(trait: Trait) -> None:
+    trait.retired_at = None
+    db.session.commit()
+
+
+def list_trait_sets(workspace_id: int) -> list[tuple[TraitSet, int]]:
+    """The workspace's sets with their number of active traits, in two queries at most."""
+    rows = db.session.execute(
+        select(Trait.trait_set_id, func.count(Trait.id))
+        .where(Trait.workspace_id == workspace_id, Trait.retired_at.is_(None))
+        .group_by(Trait.trait_set_id)
+    )
+    counts: dict[int, int] = {set_id: count for set_id, count in rows}
+    sets = db.session.scalars(
+        select(TraitSet)
+        .where(TraitSet.workspace_id == workspace_id, TraitSet.archived_at.is_(None))
+        .order_by(TraitSet.name)
+    )
+    return [(trait_set, counts.get(trait_set.id, 0)) for trait_set in sets]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 
 def _template_helpers() -> dict[str, Any]:
@@ -13,15 +13,20 @@ def _template_helpers() -> dict[str, Any]:
 
     return {
         "current_locale": lambda: str(get_locale() or "en"),
+        "format_date": format_date,
+        "format_datetime": format_datetime,
         "language_form": LanguageForm,
         "sign_out_form": SignOutForm,
     }
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, main, partners
+    from . import assessments, auth, main, partners, respond, traits
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(partners.bp)
+    app.register_blueprint(traits.bp)
+    app.register_blueprint(assessments.bp)
+    app.register_blueprint(respond.bp)
     app.context_processor(_template_helpers)

@@ -1,19 +1,130 @@
-"""The workspace's partners."""
+"""Partners and their contacts; each partner's page shows its assessments over time."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
-from ..services.partners import list_partners
+from ..forms import ActionForm, ContactForm, PartnerForm
+from ..models import Contact, Partner
+from ..services import ServiceError
+from ..services import partners as service
+from .scoping import owned_or_404
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
 
-@bp.get("/")
+@bp.before_request
 @login_required
+def _signed_in() -> None:
+    """Every page here belongs to a workspace."""
+
+
+@bp.get("/")
 def index() -> str:
     search = request.args.get("q", "")
+    archived = request.args.get("archived") == "1"
     page = request.args.get("page", 1, type=int)
-    result = list_partners(current_user.workspace_id, search=search, page=page)
-    return render_template("partners/index.html", page=result, search=search)
+    result = service.list_partners(
+        current_user.workspace_id, search=search, page=page, archived=archived
+    )
+    return render_template("partners/index.html", page=result, search=search, archived=archived)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Response | str:
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            partner = service.create_partner(
+                current_user.workspace_id,
+                name=form.name.data,
+                website=form.website.data or "",
+                notes=form.notes.data or "",
+            )
+        except ServiceError as error:
+            form[error.field or "name"].errors.append(error.message)
+        else:
+            flash(_("The partner is added."), "success")
+            return redirect(url_for("partners.show", partner_id=partner.id))
+    return render_template("partners/form.html", form=form, partner=None)
+
+
+@bp.get("/<int:partner_id>")
+def show(partner_id: int) -> str:
+    partner = owned_or_404(Partner, partner_id)
+    return render_template(
+        "partners/show.html",
+        detail=service.partner_detail(partner),
+        contact_form=ContactForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/<int:partner_id>/edit", methods=["GET", "POST"])
+def edit(partner_id: int) -> Response | str:
+    partner = owned_or_404(Partner, partner_id)
+    form = PartnerForm(obj=partner)
+    if form.validate_on_submit():
+        try:
+            service.update_partner(
+                partner,
+                name=form.name.data,
+                website=form.website.data or "",
+                notes=form.notes.data or "",
+            )
+        except ServiceError as error:
+            form[error.field or "name"].errors.append(error.message)
+        else:
+            flash(_("The partner is saved."), "success")
+            return redirect(url_for("partners.show", partner_id=partner.id))
+    return render_template("partners/form.html", form=form, partner=partner)
+
+
+@bp.post("/<int:partner_id>/<any(archive, restore):action>")
+def archive(partner_id: int, action: str) -> Response:
+    partner = owned_or_404(Partner, partner_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if action == "archive":
+        service.archive_partner(partner)
+        flash(_("The partner is archived. Its assessments and results are kept."), "info")
+    else:
+        service.restore_partner(partner)
+        flash(_("The partner is back in the list."), "success")
+    return redirect(url_for("partners.show", partner_id=partner.id))
+
+
+@bp.post("/<int:partner_id>/contacts")
+def add_contact(partner_id: int) -> Response | str:
+    partner = owned_or_404(Partner, partner_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            service.add_contact(
+                partner, name=form.name.data, email=form.email.data or "", title=form.title.data
+            )
+        except ServiceError as error:
+            form[error.field or "name"].errors.append(error.message)
+        else:
+            flash(_("The contact is added."), "success")
+            return redirect(url_for("partners.show", partner_id=partner.id, _anchor="contacts"))
+    return render_template(
+        "partners/show.html",
+        detail=service.partner_detail(partner),
+        contact_form=form,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/contacts/<int:contact_id>/remove")
+def remove_contact(contact_id: int) -> Response:
+    contact = owned_or_404(Contact, contact_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    partner_id = contact.partner_id
+    service.remove_contact(contact)
+    flash(_("The contact is removed."), "info")
+    return redirect(url_for("partners.show", partner_id=partner_id, _anchor="contacts"))

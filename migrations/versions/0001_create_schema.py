@@ -258,6 +258,7 @@ def upgrade():
     sa.Column('side', sa.Enum('company', 'client', name='side', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('token_nonce', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=True),
     sa.Column('contact_id', sa.Integer(), nullable=True),
@@ -280,6 +281,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_respondents')),
     sa.UniqueConstraint('assessment_id', 'email', name=op.f('uq_respondents_assessment_id_email')),
     sa.UniqueConstraint('id', 'assessment_id', name=op.f('uq_respondents_id_assessment_id')),
+    sa.UniqueConstraint('token_nonce', name=op.f('uq_respondents_token_nonce')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_respondents_token_hash'))
     )
     with op.batch_alter_table('respondents', schema=None) as batch_op:

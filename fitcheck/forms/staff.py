@@ -1,0 +1,214 @@
+"""Forms of the staff pages: trait sets and traits, partners and contacts, assessments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..models import Kind, RevealPolicy, Side
+from ..models.traits import MAX_SCALE_POINT
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: only its CSRF token is checked."""
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class TraitSetForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    scale_lo = IntegerField(
+        _l("Lowest point"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_SCALE_POINT - 1)],
+    )
+    scale_hi = IntegerField(
+        _l("Highest point"),
+        default=5,
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_SCALE_POINT)],
+    )
+    point_labels_en = TextAreaField(
+        _l("Point labels in English"),
+        validators=[DataRequired()],
+        description=_l("One per line, from the lowest point to the highest."),
+        render_kw={"rows": 5},
+    )
+    point_labels_ja = TextAreaField(
+        _l("Point labels in Japanese"),
+        validators=[DataRequired()],
+        description=_l("One per line, from the lowest point to the highest."),
+        render_kw={"rows": 5},
+    )
+    submit = SubmitField(_l("Save"))
+
+    def point_labels(self) -> dict[str, list[str]]:
+        return {"en": _lines(self.point_labels_en.data), "ja": _lines(self.point_labels_ja.data)}
+
+    def fill_labels(self, labels: dict[str, Any]) -> None:
+        self.point_labels_en.data = "\n".join(labels.get("en", []))
+        self.point_labels_ja.data = "\n".join(labels.get("ja", []))
+
+
+def _partner_placeholder(_form: FlaskForm, field: Any) -> None:
+    text = field.data or ""
+    if "{" in text.replace("{partner}", "") or "}" in text.replace("{partner}", ""):
+        raise ValidationError(_l("Only {partner} may appear in braces."))
+
+
+class TraitForm(FlaskForm):  # type: ignore[misc]
+    label_en = StringField(_l("Label in English"), validators=[DataRequired(), Length(max=80)])
+    label_ja = StringField(_l("Label in Japanese"), validators=[DataRequired(), Length(max=80)])
+    description_en = TextAreaField(
+        _l("Description in English"), validators=[Optional(), Length(max=1000)]
+    )
+    description_ja = TextAreaField(
+        _l("Description in Japanese"), validators=[Optional(), Length(max=1000)]
+    )
+    question_other_en = TextAreaField(
+        _l("Question about the other side, in English"),
+        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+        description=_l("Write {partner} where the other side's name goes."),
+    )
+    question_other_ja = TextAreaField(
+        _l("Question about the other side, in Japanese"),
+        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+        description=_l("Write {partner} where the other side's name goes."),
+    )
+    question_self_en = TextAreaField(
+        _l("Question about our own side, in English"),
+        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+    )
+    question_self_ja = TextAreaField(
+        _l("Question about our own side, in Japanese"),
+        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+    )
+    submit = SubmitField(_l("Save trait"))
+
+
+class PartnerForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save partner"))
+
+
+class ContactForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    title = StringField(_l("Role or title"), validators=[Optional(), Length(max=120)])
+    submit = SubmitField(_l("Add contact"))
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A datetime typed in the user's time zone, as an aware UTC datetime."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(get_timezone()).replace(tzinfo=None)
+
+
+def kind_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(Kind.PRE_CONTRACT.value, _l("Pre-contract assessment")),
+        SelectChoice(Kind.ANNUAL_REVIEW.value, _l("Annual partnership review")),
+    ]
+
+
+class AssessmentForm(FlaskForm):  # type: ignore[misc]
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Optional, e.g. “Review 2026”."),
+    )
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    trait_set_id = SelectField(_l("Trait set"), coerce=int, validators=[DataRequired()])
+    deadline = DateTimeLocalField(
+        _l("Deadline"),
+        validators=[DataRequired()],
+        description=_l("In your time zone. It can be extended later."),
+    )
+    reveal_policy = RadioField(
+        _l("Reveal"),
+        default=RevealPolicy.MANUAL.value,
+        choices=[
+            SelectChoice(RevealPolicy.MANUAL.value, _l("When we choose to reveal")),
+            SelectChoice(
+                RevealPolicy.AUTOMATIC.value,
+                _l("Automatically, once both sides reach the minimum of answers"),
+            ),
+        ],
+    )
+    min_responses_per_side = IntegerField(
+        _l("Minimum answers per side (anonymity threshold)"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=50)],
+        description=_l(
+            "A side's averages are shown only once this many of its respondents have "
+            "answered. 1 suits a one-to-one check; 3 is typical for a team review."
+        ),
+    )
+    share_with_client = BooleanField(_l("The client's respondents see the results"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, trait_sets: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices()
+        self.trait_set_id.choices = [SelectChoice(t.id, t.name) for t in trait_sets]
+
+
+class RespondentForm(FlaskForm):  # type: ignore[misc]
+    side = SelectField(_l("Side"), validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l("Optional: without it, copy the personal link and send it yourself."),
+    )
+    submit = SubmitField(_l("Add respondent"))
+
+    def __init__(self, *args: Any, company: str = "", partner: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.side.choices = [
+            SelectChoice(Side.COMPANY.value, _l("Our side (%(name)s)", name=company)),
+            SelectChoice(Side.CLIENT.value, _l("Client side (%(name)s)", name=partner)),
+        ]
+
+
+class DeadlineForm(FlaskForm):  # type: ignore[misc]
+    deadline = DateTimeLocalField(_l("New deadline"), validators=[DataRequired()])
+    submit = SubmitField(_l("Extend deadline"))

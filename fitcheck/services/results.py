@@ -1,0 +1,100 @@
+"""Reading results: the one door every page, chart, export and API goes through.
+
+The seal and the anonymity threshold are enforced here, where the data are read, never in
+templates: before the reveal nothing leaves this module, and a side below its threshold k
+reaches every view already withheld (see `fit.assess`). Comments follow the same rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import fit
+from ..extensions import db
+from ..models import Answer, Assessment, Respondent, Side, State
+from . import ServiceError
+
+VISIBLE_STATES = (State.REVEALED, State.ARCHIVED)
+
+
+class ResultsSealed(ServiceError):
+    """The assessment is not revealed: no answer of anyone may be read yet."""
+
+
+@dataclass(frozen=True)
+class Results:
+    assessment: Assessment
+    fit: fit.FitResult
+    # (trait key, side) -> comments of that side on that trait, in no attributable order.
+    comments: dict[tuple[str, Side], list[str]]
+
+
+def is_visible(assessment: Assessment) -> bool:
+    return assessment.state in VISIBLE_STATES
+
+
+def respondent_may_see(respondent: Respondent) -> bool:
+    """A respondent sees results after the reveal; the client side only when shared."""
+    if respondent.withdrawn_at is not None or not is_visible(respondent.assessment):
+        return False
+    return respondent.side is Side.COMPANY or respondent.assessment.share_with_client
+
+
+def load_results(assessment: Assessment) -> Results:
+    """Every number of a revealed assessment, from its submitted answers. Two queries."""
+    if not is_visible(assessment):
+        raise ResultsSealed(_l("The results are sealed until the reveal."))
+    rows = db.session.execute(
+        select(
+            Answer.respondent_id,
+            Respondent.side,
+            Answer.trait_id,
+            Answer.other_rating,
+            Answer.self_rating,
+            Answer.importance,
+            Answer.comment,
+        )
+        .join(Respondent, Respondent.id == Answer.respondent_id)
+        .where(
+            Answer.assessment_id == assessment.id,
+            Respondent.submitted_at.is_not(None),
+            Respondent.withdrawn_at.is_(None),
+        )
+        .order_by(Answer.trait_id, Answer.id)
+    ).all()
+    keys = {trait.id: trait.key for trait in assessment.traits}
+    workspace = assessment.partner.workspace
+    result = fit.assess(
+        [trait.key for trait in assessment.traits],
+        (
+            fit.Rating(
+                respondent=row.respondent_id,
+                side=row.side,
+                trait=keys[row.trait_id],
+                other=row.other_rating,
+                self_=row.self_rating,
+                importance=row.importance,
+            )
+            for row in rows
+        ),
+        scale=fit.Scale(assessment.scale_lo, assessment.scale_hi),
+        min_responses=assessment.min_responses_per_side,
+        thresholds=fit.Thresholds(
+            similar=workspace.similarity_threshold, level=workspace.level_threshold
+        ),
+    )
+    withheld = {side for side in Side if result.side(side).withheld}
+    comments: dict[tuple[str, Side], list[str]] = defaultdict(list)
+    for row in rows:
+        if row.comment and row.side not in withheld:
+            comments[(keys[row.trait_id], row.side)].append(row.comment)
+    # Sorted, so the order says nothing about who wrote what or when.
+    return Results(
+        assessment=assessment,
+        fit=result,
+        comments={key: sorted(texts) for key, texts in comments.items()},
+    )

@@ -1,0 +1,223 @@
+"""Assessments: create for a partner, invite both sides, launch, follow, reveal, archive."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..forms import ActionForm, AssessmentForm, DeadlineForm, RespondentForm
+from ..forms.staff import local_to_utc, utc_to_local
+from ..models import Assessment, Kind, Partner, Respondent, RevealPolicy, Side, State, TraitSet
+from ..services import ServiceError, invitations
+from ..services import assessments as service
+from ..services.traits import list_trait_sets
+from .scoping import owned_or_404
+
+bp = Blueprint("assessments", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here belongs to a workspace."""
+
+
+def _assessment_form(**kwargs: object) -> AssessmentForm:
+    sets = [trait_set for trait_set, count in list_trait_sets(current_user.workspace_id) if count]
+    return AssessmentForm(trait_sets=sets, **kwargs)
+
+
+def _settings(form: AssessmentForm) -> service.AssessmentSettings:
+    return {
+        "kind": Kind(form.kind.data),
+        "deadline": local_to_utc(form.deadline.data),
+        "reveal_policy": RevealPolicy(form.reveal_policy.data),
+        "min_responses_per_side": form.min_responses_per_side.data,
+        "share_with_client": form.share_with_client.data,
+        "title": form.title.data or "",
+    }
+
+
+def _respondent_form(assessment: Assessment) -> RespondentForm:
+    return RespondentForm(company=current_user.workspace.name, partner=assessment.partner.name)
+
+
+@bp.route("/partners/<int:partner_id>/assessments/new", methods=["GET", "POST"])
+def new(partner_id: int) -> Response | str:
+    partner = owned_or_404(Partner, partner_id)
+    form = _assessment_form()
+    if form.validate_on_submit():
+        trait_set = owned_or_404(TraitSet, form.trait_set_id.data)
+        try:
+            assessment = service.create_assessment(
+                partner,
+                trait_set,
+                created_by_id=current_user.id,
+                **_settings(form),
+            )
+        except ServiceError as error:
+            form[error.field or "trait_set_id"].errors.append(error.message)
+        else:
+            flash(
+                _("The assessment is created as a draft. Add respondents on both sides."), "success"
+            )
+            return redirect(url_for("assessments.show", assessment_id=assessment.id))
+    return render_template("assessments/form.html", form=form, partner=partner, assessment=None)
+
+
+@bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+def edit(assessment_id: int) -> Response | str:
+    assessment = owned_or_404(Assessment, assessment_id)
+    form = _assessment_form(obj=assessment)
+    if request.method == "GET":
+        form.trait_set_id.data = assessment.source_trait_set_id
+        form.kind.data = assessment.kind.value
+        form.reveal_policy.data = assessment.reveal_policy.value
+        form.deadline.data = utc_to_local(assessment.deadline)
+    if form.validate_on_submit():
+        trait_set = owned_or_404(TraitSet, form.trait_set_id.data)
+        try:
+            service.update_draft(assessment, trait_set, **_settings(form))
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("The assessment is saved."), "success")
+        return redirect(url_for("assessments.show", assessment_id=assessment.id))
+    return render_template(
+        "assessments/form.html", form=form, partner=assessment.partner, assessment=assessment
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>")
+def show(assessment_id: int) -> str:
+    assessment = owned_or_404(Assessment, assessment_id)
+    return _render_show(assessment)
+
+
+def _render_show(
+    assessment: Assessment,
+    respondent_form: RespondentForm | None = None,
+    deadline_form: DeadlineForm | None = None,
+) -> str:
+    links = {}
+    if assessment.state is State.COLLECTING:
+        links = {
+            respondent.id: invitations.invitation_url(respondent)
+            for respondent in assessment.respondents
+            if respondent.withdrawn_at is None
+        }
+    deadline_form = deadline_form or DeadlineForm(
+        deadline=utc_to_local(assessment.deadline) if assessment.deadline else None
+    )
+    return render_template(
+        "assessments/show.html",
+        assessment=assessment,
+        progress=service.progress(assessment),
+        links=links,
+        sides=list(Side),
+        respondent_form=respondent_form or _respondent_form(assessment),
+        deadline_form=deadline_form,
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/respondents")
+def add_respondent(assessment_id: int) -> Response | str:
+    assessment = owned_or_404(Assessment, assessment_id)
+    form = _respondent_form(assessment)
+    if form.validate_on_submit():
+        try:
+            service.add_respondent(
+                assessment, side=Side(form.side.data), name=form.name.data, email=form.email.data
+            )
+        except ServiceError as error:
+            if error.field in form:
+                form[error.field].errors.append(error.message)
+            else:
+                flash(str(error.message), "danger")
+                return redirect(url_for("assessments.show", assessment_id=assessment.id))
+        else:
+            flash(_("%(name)s is added.", name=form.name.data), "success")
+            return redirect(
+                url_for("assessments.show", assessment_id=assessment.id, _anchor="respondents")
+            )
+    return _render_show(assessment, respondent_form=form)
+
+
+@bp.post("/assessments/<int:assessment_id>/deadline")
+def extend_deadline(assessment_id: int) -> Response | str:
+    assessment = owned_or_404(Assessment, assessment_id)
+    form = DeadlineForm()
+    if form.validate_on_submit():
+        deadline = local_to_utc(form.deadline.data)
+        assert deadline is not None  # DataRequired
+        try:
+            service.extend_deadline(assessment, deadline)
+        except ServiceError as error:
+            form.deadline.errors.append(error.message)
+        else:
+            flash(_("The deadline is extended."), "success")
+            return redirect(url_for("assessments.show", assessment_id=assessment.id))
+    return _render_show(assessment, deadline_form=form)
+
+
+@bp.post("/assessments/<int:assessment_id>/<any(launch, reveal, archive, invite, remind):action>")
+def change_state(assessment_id: int, action: str) -> Response:
+    assessment = owned_or_404(Assessment, assessment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "launch":
+            service.launch(assessment)
+            sent = invitations.send_invitations(assessment)
+            flash(
+                _(
+                    "Launched: the traits are frozen and %(count)d invitations were sent.",
+                    count=sent,
+                ),
+                "success",
+            )
+        elif action == "reveal":
+            service.reveal(assessment)
+            flash(_("Revealed: both sides can now see the results."), "success")
+        elif action == "archive":
+            service.archive(assessment)
+            flash(_("The assessment is archived."), "info")
+        elif action == "invite":
+            sent = invitations.send_invitations(assessment)
+            flash(_("%(count)d invitations were sent.", count=sent), "success")
+        else:
+            sent = invitations.send_reminders(assessment)
+            flash(
+                _("%(count)d reminders were sent to those who have not answered.", count=sent),
+                "success",
+            )
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    return redirect(url_for("assessments.show", assessment_id=assessment.id))
+
+
+@bp.post("/respondents/<int:respondent_id>/<any(withdraw, remove, reissue, invite):action>")
+def change_respondent(respondent_id: int, action: str) -> Response:
+    respondent = owned_or_404(Respondent, respondent_id)
+    assessment_id = respondent.assessment_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "withdraw":
+            service.withdraw_respondent(respondent)
+            flash(_("The invitation is withdrawn; the link no longer works."), "info")
+        elif action == "remove":
+            service.remove_respondent(respondent)
+            flash(_("The respondent is removed."), "info")
+        elif action == "reissue":
+            service.reissue_link(respondent)
+            flash(_("A new link is issued; the old one no longer works."), "info")
+        else:
+            invitations.send_invitation(respondent)
+            flash(_("The invitation is sent."), "success")
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    return redirect(url_for("assessments.show", assessment_id=assessment_id, _anchor="respondents"))

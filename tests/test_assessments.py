@@ -1,0 +1,186 @@
+"""Assessments from the staff side: create, invite, launch, follow, extend, reveal, archive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from fitcheck.extensions import db
+from fitcheck.models import Assessment, Respondent, State, TraitSet, utcnow
+from fitcheck.services import ServiceError, assessments
+from fitcheck.services.assessments import AnswerInput
+
+from .support import csrf_token
+
+
+def _post(client, url, data, form_url):
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, form_url)})
+
+
+def _answers(assessment, value=3):
+    return [
+        AnswerInput(trait_key=t.key, other=value, self_=value, importance=3)
+        for t in assessment.traits
+    ]
+
+
+def test_create_add_respondents_and_launch(client, make_user, make_partner, sign_in):
+    user = make_user("o@example.com")
+    partner = make_partner(user.workspace, "Aozora")
+    trait_set = db.session.scalar(
+        select(TraitSet).where(TraitSet.workspace_id == user.workspace_id)
+    )
+    sign_in("o@example.com")
+    new_url = f"/partners/{partner.id}/assessments/new"
+    response = _post(
+        client,
+        new_url,
+        {
+            "kind": "pre_contract",
+            "trait_set_id": trait_set.id,
+            "deadline": "2099-12-24T18:00",
+            "reveal_policy": "manual",
+            "min_responses_per_side": 1,
+            "share_with_client": "y",
+        },
+        new_url,
+    )
+    assert response.status_code == 302
+    assessment = db.session.scalar(select(Assessment))
+    assert assessment.state is State.DRAFT
+    # Typed in Tokyo time, stored in UTC.
+    assert assessment.deadline.hour == 9
+    show = f"/assessments/{assessment.id}"
+    launch = _post(client, f"{show}/launch", {}, show)
+    assert "Invite at least one respondent on each side" in client.get(
+        launch.headers["Location"]
+    ).get_data(as_text=True)
+    for side, name in (("company", "Sato"), ("client", "Aoki")):
+        _post(client, f"{show}/respondents", {"side": side, "name": name, "email": ""}, show)
+    _post(client, f"{show}/launch", {}, show)
+    db.session.refresh(assessment)
+    assert assessment.state is State.COLLECTING
+    assert len(assessment.traits) == 10
+    page = client.get(show).get_data(as_text=True)
+    assert "Sato" in page and "Aoki" in page and "/r/" in page
+
+
+def test_creating_with_errors_keeps_what_was_typed(client, make_user, make_partner, sign_in):
+    user = make_user("o@example.com")
+    partner = make_partner(user.workspace)
+    sign_in("o@example.com")
+    url = f"/partners/{partner.id}/assessments/new"
+    page = _post(
+        client,
+        url,
+        {"kind": "annual_review", "title": "Review 2026", "min_responses_per_side": 0},
+        url,
+    ).get_data(as_text=True)
+    assert 'value="Review 2026"' in page
+    assert '<option selected value="annual_review">' in page
+    assert db.session.scalar(select(func.count(Assessment.id))) == 0
+
+
+def test_state_changes_are_guarded(make_assessment):
+    draft, tokens = make_assessment(launch=False)
+    with pytest.raises(ServiceError, match="draft cannot be revealed"):
+        assessments.reveal(draft)
+    with pytest.raises(ServiceError, match="Only a revealed assessment"):
+        assessments.archive(draft)
+    assessments.launch(draft)
+    with pytest.raises(ServiceError, match="Only a draft can be launched"):
+        assessments.launch(draft)
+    assessments.reveal(draft)
+    with pytest.raises(ServiceError, match="after the reveal"):
+        assessments.add_respondent(draft, side=next(iter(tokens)).side, name="Late")
+    with pytest.raises(ServiceError, match="not collecting"):
+        assessments.save_answers(next(iter(tokens)), _answers(draft))
+
+
+def test_automatic_reveal_once_both_sides_reach_the_threshold(make_assessment):
+    assessment, tokens = make_assessment(
+        company=2,
+        client=2,
+        reveal_policy=assessments.RevealPolicy.AUTOMATIC,
+        min_responses_per_side=2,
+    )
+    respondents = sorted(tokens, key=lambda r: (r.side.value, r.id))
+    for respondent in respondents[:3]:
+        assessments.save_answers(respondent, _answers(assessment), submit=True)
+    assert assessment.state is State.COLLECTING
+    assessments.save_answers(respondents[3], _answers(assessment), submit=True)
+    assert assessment.state is State.REVEALED
+
+
+def test_deadline_only_moves_forward(make_assessment):
+    assessment, _ = make_assessment(deadline=utcnow() + timedelta(days=5))
+    later = assessment.deadline + timedelta(days=3)
+    assessments.extend_deadline(assessment, later)
+    assert assessment.deadline == later
+    with pytest.raises(ServiceError, match="only be extended"):
+        assessments.extend_deadline(assessment, later - timedelta(days=1))
+    with pytest.raises(ServiceError, match="in the future"):
+        assessments.extend_deadline(assessment, utcnow() - timedelta(days=1))
+
+
+def test_withdrawn_and_reissued_links_stop_working(make_assessment):
+    assessment, tokens = make_assessment(company=2)
+    withdrawn, reissued = [r for r in tokens if r.side.value == "company"]
+    assessments.withdraw_respondent(withdrawn)
+    with pytest.raises(ServiceError, match="withdrawn"):
+        assessments.save_answers(withdrawn, _answers(assessment))
+    new_token = assessments.reissue_link(reissued)
+    assert assessments.find_respondent(tokens[reissued]) is None
+    assert assessments.find_respondent(new_token) == reissued
+
+
+def test_progress_shows_statuses_but_no_answers(client, make_user, sign_in, make_assessment):
+    user = make_user("o@example.com")
+    assessment, tokens = make_assessment(user)
+    company = next(r for r in tokens if r.side.value == "company")
+    assessments.save_answers(
+        company,
+        [
+            AnswerInput(trait_key=t.key, other=4, self_=2, comment="SECRET-COMMENT-XYZ")
+            for t in assessment.traits
+        ],
+        submit=True,
+    )
+    sign_in("o@example.com")
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "1 of 1 answered" in page and "Answered" in page
+    assert "SECRET-COMMENT-XYZ" not in page
+
+
+def test_progress_page_queries_do_not_grow_with_respondents(
+    client, make_user, sign_in, make_assessment
+):
+    counts = []
+    user = make_user("o@example.com")
+    sign_in("o@example.com")
+    for size in (1, 12):
+        assessment, _ = make_assessment(user, company=size, client=size)
+        statements: list[str] = []
+
+        def record(*args, statements=statements):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(f"/assessments/{assessment.id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_removing_a_respondent_only_before_launch(make_assessment):
+    _, tokens = make_assessment(launch=False, company=2)
+    respondent = next(iter(tokens))
+    assessments.remove_respondent(respondent)
+    assert db.session.get(Respondent, respondent.id) is None
+    _, more = make_assessment()
+    with pytest.raises(ServiceError, match="withdraw"):
+        assessments.remove_respondent(next(iter(more)))
