@@ -98,6 +98,13 @@ DEFAULTS: Mapping[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "SIGN_IN_RATE_LIMIT": "10 per minute",
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    # Empty server: mail is printed to the console (development).
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "fitcheck@localhost",
 }
 
 

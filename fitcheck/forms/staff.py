@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     IntegerField,
@@ -129,17 +131,23 @@ class ContactForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Add contact"))
 
 
+def _user_zone() -> ZoneInfo:
+    # Flask-Babel hands out a pytz zone, whose replace(tzinfo=…) would use the zone's first
+    # historical offset (Tokyo's +09:19); zoneinfo has the offset for the actual date.
+    return ZoneInfo(str(get_timezone()))
+
+
 def local_to_utc(value: datetime | None) -> datetime | None:
     """A datetime typed in the user's time zone, as an aware UTC datetime."""
     if value is None:
         return None
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
+    return value.replace(tzinfo=_user_zone()).astimezone(UTC)
 
 
 def utc_to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.astimezone(get_timezone()).replace(tzinfo=None)
+    return value.astimezone(_user_zone()).replace(tzinfo=None)
 
 
 def kind_choices() -> list[SelectChoice]:
@@ -212,3 +220,33 @@ class RespondentForm(FlaskForm):  # type: ignore[misc]
 class DeadlineForm(FlaskForm):  # type: ignore[misc]
     deadline = DateTimeLocalField(_l("New deadline"), validators=[DataRequired()])
     submit = SubmitField(_l("Extend deadline"))
+
+
+class CommitmentForm(FlaskForm):  # type: ignore[misc]
+    """A promise after the reveal. Respondents promise for their own side only."""
+
+    trait_id = SelectField(_l("Trait"), coerce=int, validators=[DataRequired()])
+    side = SelectField(_l("Who promises"))
+    action = TextAreaField(
+        _l("What will be done"),
+        validators=[DataRequired(), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=120)])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    submit = SubmitField(_l("Record commitment"))
+
+    def __init__(
+        self, *args: Any, traits: Sequence[tuple[int, str]] = (), viewer: Side | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.trait_id.choices = [SelectChoice(trait_id, label) for trait_id, label in traits]
+        sides = [viewer] if viewer is not None else list(Side)
+        self.side.choices = [
+            SelectChoice(
+                side.value, _l("Our side") if side is Side.COMPANY else _l("The client's side")
+            )
+            for side in sides
+        ]
+        if viewer is not None:
+            self.side.data = viewer.value

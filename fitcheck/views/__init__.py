@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, get_locale
 
 
@@ -15,13 +15,14 @@ def _template_helpers() -> dict[str, Any]:
         "current_locale": lambda: str(get_locale() or "en"),
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "url_for_exists": lambda endpoint: endpoint in current_app.view_functions,
         "language_form": LanguageForm,
         "sign_out_form": SignOutForm,
     }
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import assessments, auth, main, partners, respond, traits
+    from . import assessments, auth, exports, main, partners, respond, results, traits, vendor
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -29,4 +30,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(traits.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(respond.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(vendor.bp)
     app.context_processor(_template_helpers)

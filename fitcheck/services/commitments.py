@@ -1,0 +1,68 @@
+"""Commitments: what a side promises after the reveal, tied to a trait."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Assessment, AssessmentTrait, Commitment, CommitmentStatus, Side
+from . import ServiceError
+from .results import is_visible
+
+
+def add_commitment(
+    assessment: Assessment,
+    *,
+    trait_id: int,
+    side: Side,
+    action: str,
+    owner: str = "",
+    due_on: date | None = None,
+    created_by_id: int | None = None,
+) -> Commitment:
+    """Record a promise; only after the reveal, when both sides know where they stand."""
+    if not is_visible(assessment):
+        raise ServiceError(_l("Commitments are made after the reveal."))
+    trait = db.session.scalar(
+        select(AssessmentTrait).where(
+            AssessmentTrait.id == trait_id, AssessmentTrait.assessment_id == assessment.id
+        )
+    )
+    if trait is None:
+        raise ServiceError(_l("Choose a trait of this assessment."), "trait_id")
+    commitment = Commitment(
+        workspace_id=assessment.workspace_id,
+        assessment_id=assessment.id,
+        trait_id=trait.id,
+        side=side,
+        action=action.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+        created_by_id=created_by_id,
+    )
+    db.session.add(commitment)
+    db.session.commit()
+    return commitment
+
+
+def set_status(commitment: Commitment, status: CommitmentStatus) -> Commitment:
+    commitment.status = status
+    db.session.commit()
+    return commitment
+
+
+def list_commitments(assessment: Assessment) -> list[Commitment]:
+    """The assessment's commitments with their traits, in one query."""
+
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .options(joinedload(Commitment.trait))
+            .where(Commitment.assessment_id == assessment.id)
+            .order_by(Commitment.side, Commitment.due_on, Commitment.id)
+        )
+    )

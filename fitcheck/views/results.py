@@ -1,0 +1,252 @@
+"""The results page, its printable report, and commitments: for staff, and for
+respondents through their link once the assessment is revealed (and shared)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from .. import charts, fit
+from ..forms import ActionForm, CommitmentForm
+from ..models import Assessment, Commitment, CommitmentStatus, Respondent, Side
+from ..services import ServiceError
+from ..services import assessments as assessment_service
+from ..services import commitments as commitment_service
+from ..services.results import Results, is_visible, load_results, respondent_may_see
+from .scoping import owned_or_404
+from .vendor import PLOTLY_VERSION
+
+bp = Blueprint("results", __name__)
+
+
+def chart_text() -> charts.ChartText:
+    return charts.ChartText(
+        them=_("Client as seen by the company"),
+        us=_("Company as seen by the client"),
+        them_self=_("Client's self-view"),
+        us_self=_("Company's self-view"),
+        previous_them=_("Client as seen by the company, last round"),
+        previous_us=_("Company as seen by the client, last round"),
+        gap_axis=_("Gap: client as seen by us − company as seen by them"),
+        them_higher=_("client seen higher"),
+        us_higher=_("company seen higher"),
+        aligned=_("aligned"),
+        notable=_("notable"),
+        major=_("major"),
+        n=_("n"),
+        no_data=_("no data"),
+    )
+
+
+VERDICTS = {
+    fit.Verdict.MUTUAL_FIT: _l("Mutual fit: you see each other alike, and both at a high level."),
+    fit.Verdict.ALIKE_BUT_WEAK: _l(
+        "Alike, but both weak: you mirror each other, at a level below the bar."
+    ),
+    fit.Verdict.ONE_SIDED: _l("One-sided: you see each other differently."),
+    fit.Verdict.MISFIT: _l("Misfit: you see each other differently, and neither reaches the bar."),
+    fit.Verdict.NOT_ENOUGH_DATA: _l(
+        "Not enough data: a side has too few answers, or no trait was rated by both."
+    ),
+}
+
+
+def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
+    """Everything the results page and the report show, labelled in the current language."""
+    assessment = results.assessment
+    locale = str(get_locale() or "en")
+    traits = {trait.key: trait for trait in assessment.traits}
+    company = assessment.partner.workspace.name
+    partner = assessment.partner.name
+    labels = {key: trait.label(locale) for key, trait in traits.items()}
+    questions = {
+        key: trait.text("question_other", locale).replace("{partner}", _("the other side"))
+        for key, trait in traits.items()
+    }
+    result = results.fit
+    text = chart_text()
+    radar = charts.mirror_radar(
+        result, labels=labels, questions=questions, text=text, locale=locale
+    )
+    bars = charts.gap_bars(result, labels=labels, text=text, locale=locale)
+    by_gap = sorted(result.traits, key=lambda row: (row.gap is None, -abs(row.gap or 0.0)))
+    return {
+        "assessment": assessment,
+        "result": result,
+        "mirror": result.comparisons.mirror,
+        "comparisons": result.comparisons,
+        "rows": by_gap,
+        "labels": labels,
+        "traits": traits,
+        "company": company,
+        "partner": partner,
+        "verdict_text": VERDICTS[result.verdict],
+        "comments": results.comments,
+        "commitments": commitment_service.list_commitments(assessment),
+        "radar_json": charts.figure_json(radar),
+        "bars_json": charts.figure_json(bars),
+        "chart_config": charts.figure_config(),
+        "plotly_version": PLOTLY_VERSION,
+        "viewer": viewer,
+        "Side": Side,
+        "company_colour": charts.COMPANY_COLOUR,
+        "client_colour": charts.CLIENT_COLOUR,
+    }
+
+
+def _commitment_form(assessment: Assessment, viewer: Side | None) -> CommitmentForm:
+    locale = str(get_locale() or "en")
+    return CommitmentForm(
+        traits=[(t.id, t.label(locale)) for t in assessment.traits], viewer=viewer
+    )
+
+
+def _render(template: str, results: Results, *, viewer: Side | None, **extra: Any) -> str:
+    context = _page_context(results, viewer=viewer)
+    context.setdefault("commitment_form", _commitment_form(results.assessment, viewer))
+    context.update(extra)
+    return render_template(template, action_form=ActionForm(), **context)
+
+
+def _sealed(assessment: Assessment) -> tuple[str, int]:
+    return render_template("results/sealed.html", assessment=assessment), 409
+
+
+# Staff ---------------------------------------------------------------------------------
+
+
+@bp.get("/assessments/<int:assessment_id>/results")
+@login_required
+def show(assessment_id: int) -> str | tuple[str, int]:
+    assessment = owned_or_404(Assessment, assessment_id)
+    if not is_visible(assessment):
+        return _sealed(assessment)
+    return _render("results/show.html", load_results(assessment), viewer=None)
+
+
+@bp.get("/assessments/<int:assessment_id>/report")
+@login_required
+def report(assessment_id: int) -> str | tuple[str, int]:
+    assessment = owned_or_404(Assessment, assessment_id)
+    if not is_visible(assessment):
+        return _sealed(assessment)
+    return _render("results/report.html", load_results(assessment), viewer=None)
+
+
+@bp.post("/assessments/<int:assessment_id>/commitments")
+@login_required
+def add_commitment(assessment_id: int) -> Response | str | tuple[str, int]:
+    assessment = owned_or_404(Assessment, assessment_id)
+    if not is_visible(assessment):
+        return _sealed(assessment)
+    form = _commitment_form(assessment, None)
+    if form.validate_on_submit():
+        try:
+            commitment_service.add_commitment(
+                assessment,
+                trait_id=form.trait_id.data,
+                side=Side(form.side.data),
+                action=form.action.data,
+                owner=form.owner.data or "",
+                due_on=form.due_on.data,
+                created_by_id=current_user.id,
+            )
+        except ServiceError as error:
+            form[error.field or "action"].errors.append(error.message)
+        else:
+            flash(_("The commitment is recorded."), "success")
+            return redirect(
+                url_for("results.show", assessment_id=assessment.id, _anchor="commitments")
+            )
+    return _render("results/show.html", load_results(assessment), viewer=None, commitment_form=form)
+
+
+@bp.post("/commitments/<int:commitment_id>/<any(open, in_progress, done, dropped):status>")
+@login_required
+def set_commitment_status(commitment_id: int, status: str) -> Response:
+    commitment = owned_or_404(Commitment, commitment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    commitment_service.set_status(commitment, CommitmentStatus(status))
+    return redirect(
+        url_for("results.show", assessment_id=commitment.assessment_id, _anchor="commitments")
+    )
+
+
+# Respondents, through their personal link -----------------------------------------------
+
+
+def _respondent_or_404(token: str) -> Respondent:
+    respondent = assessment_service.find_respondent(token)
+    if respondent is None:
+        abort(404)
+    if respondent.locale:
+        g.locale_override = respondent.locale
+    return respondent
+
+
+@bp.after_request
+def _no_referrer(response: Response) -> Response:
+    # The respondent's URL carries their token: never send it to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/r/<token>/results")
+def for_respondent(token: str) -> str | tuple[str, int]:
+    respondent = _respondent_or_404(token)
+    if not respondent_may_see(respondent):
+        return render_template("results/not_shared.html", respondent=respondent), 403
+    return _render(
+        "results/show.html",
+        load_results(respondent.assessment),
+        viewer=respondent.side,
+        token=token,
+    )
+
+
+@bp.get("/r/<token>/report")
+def report_for_respondent(token: str) -> str | tuple[str, int]:
+    respondent = _respondent_or_404(token)
+    if not respondent_may_see(respondent):
+        return render_template("results/not_shared.html", respondent=respondent), 403
+    return _render(
+        "results/report.html", load_results(respondent.assessment), viewer=respondent.side
+    )
+
+
+@bp.post("/r/<token>/commitments")
+def add_commitment_as_respondent(token: str) -> Response | str | tuple[str, int]:
+    respondent = _respondent_or_404(token)
+    if not respondent_may_see(respondent):
+        return render_template("results/not_shared.html", respondent=respondent), 403
+    assessment = respondent.assessment
+    form = _commitment_form(assessment, respondent.side)
+    if form.validate_on_submit():
+        try:
+            commitment_service.add_commitment(
+                assessment,
+                trait_id=form.trait_id.data,
+                side=respondent.side,  # a respondent promises for their own side only
+                action=form.action.data,
+                owner=form.owner.data or respondent.name,
+                due_on=form.due_on.data,
+            )
+        except ServiceError as error:
+            form[error.field or "action"].errors.append(error.message)
+        else:
+            flash(_("The commitment is recorded."), "success")
+            return redirect(url_for("results.for_respondent", token=token, _anchor="commitments"))
+    return _render(
+        "results/show.html",
+        load_results(assessment),
+        viewer=respondent.side,
+        token=token,
+        commitment_form=form,
+    )

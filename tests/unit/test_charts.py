@@ -1,0 +1,564 @@
+"""The charts against the fit results they draw: traces, gaps, escaping, wrapping, purity.
+
+No app and no browser: plain pytest and hypothesis on ``fitcheck.charts``. How the figures
+look at 390 px and 1280 px is checked by eye (see the report of the change); what can be
+asserted on the figure's JSON is asserted here.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import html
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fitcheck import charts
+from fitcheck.charts import (
+    CLIENT_COLOUR,
+    COMPANY_COLOUR,
+    ChartText,
+    figure_config,
+    figure_json,
+    gap_bars,
+    mirror_radar,
+    wrap_label,
+)
+from fitcheck.fit import FitResult, Rating, Scale, Side, assess
+
+COMPANY, CLIENT = Side.COMPANY, Side.CLIENT
+LIKERT = Scale(1, 5)
+HOSTILE = '<a href="javascript:alert(1)">x</a>'
+
+TEXT = ChartText(
+    them="Client as seen by the company",
+    us="Company as seen by the client",
+    them_self="Client's self-view",
+    us_self="Company's self-view",
+    previous_them="Client as seen by the company, last round",
+    previous_us="Company as seen by the client, last round",
+    gap_axis="Mirror gap: them − us",
+    them_higher="Client seen higher",
+    us_higher="Company seen higher",
+    aligned="aligned",
+    notable="notable",
+    major="major",
+    n="n",
+    no_data="No data",
+)
+TWELVE_JAPANESE = [
+    "仕事への情熱",
+    "迅速で誠実なレスポンス",
+    "長期的な視点での関係構築",
+    "対話と議論で仕事を良くする",
+    "成長・変化・プロセスを楽しむ",
+    "期待を超える提案力",
+    "プロフェッショナルとしての責任感",
+    "信頼・共感・尊重",
+    "同じゴールを目指す",
+    "自走する力",
+    "約束と納期を守る",
+    "情報共有の透明性",
+]
+
+# --------------------------------------------------------------------------------------------
+# Builders
+# --------------------------------------------------------------------------------------------
+
+Answers = Mapping[str, tuple[int | None, int | None]]  # trait → (other, self)
+
+
+def round_of(
+    traits: Sequence[str],
+    *,
+    company: Sequence[Answers] = (),
+    client: Sequence[Answers] = (),
+    scale: Scale = LIKERT,
+    min_responses: int = 1,
+) -> FitResult:
+    """A round from each respondent's (other, self) answers; "can't judge" is ``None``."""
+    ratings = [
+        Rating(f"{side}{number}", side, trait, other, self_, None)
+        for side, responses in ((COMPANY, company), (CLIENT, client))
+        for number, answers in enumerate(responses)
+        for trait, (other, self_) in answers.items()
+    ]
+    return assess(traits, ratings, scale=scale, min_responses=min_responses)
+
+
+def simple_round(
+    them: Sequence[int | None],
+    us: Sequence[int | None],
+    *,
+    them_self: Sequence[int | None] | None = None,
+    us_self: Sequence[int | None] | None = None,
+    keys: Sequence[str] | None = None,
+    scale: Scale = LIKERT,
+) -> FitResult:
+    """One respondent per side whose answers are exactly the four profiles."""
+    keys = list(keys or [f"t{i}" for i in range(len(them))])
+    them_self = them_self or [scale.lo] * len(keys)
+    us_self = us_self or [scale.hi] * len(keys)
+    company = {key: (them[i], us_self[i]) for i, key in enumerate(keys)}
+    client = {key: (us[i], them_self[i]) for i, key in enumerate(keys)}
+    return round_of(keys, company=[company], client=[client], scale=scale)
+
+
+def labels_for(result: FitResult, prefix: str = "Trait ") -> dict[str, str]:
+    return {row.trait: f"{prefix}{row.trait}" for row in result.traits}
+
+
+def radar(result: FitResult, **overrides: Any) -> go.Figure:
+    options: dict[str, Any] = {
+        "labels": labels_for(result),
+        "questions": {row.trait: f"How strongly … {row.trait}?" for row in result.traits},
+        "text": TEXT,
+    }
+    options.update(overrides)
+    return mirror_radar(result, **options)
+
+
+def by_name(fig: go.Figure) -> dict[str, Any]:
+    """Legend traces by their name as written in the figure (escaped: "Client&#x27;s …")."""
+    return {html.unescape(trace.name): trace for trace in fig.data if trace.showlegend is not False}
+
+
+def names(fig: go.Figure) -> list[str]:
+    return [html.unescape(trace.name) for trace in fig.data if trace.showlegend is not False]
+
+
+def strings_in(tree: object) -> list[str]:
+    """Every string of a figure's JSON, decoded (plotly writes "/" as "\\u002f")."""
+    if isinstance(tree, dict):
+        return [leaf for value in tree.values() for leaf in strings_in(value)]
+    if isinstance(tree, list):
+        return [leaf for value in tree for leaf in strings_in(value)]
+    return [tree] if isinstance(tree, str) else []
+
+
+def columns(line: str) -> int:
+    """Display width of one rendered line, as wrap_label counts it."""
+    text = html.unescape(line)
+    east_asian = any(unicodedata.east_asian_width(c) in "WF" for c in text)
+    wide = ("W", "F", "A") if east_asian else ("W", "F")
+    return sum(2 if unicodedata.east_asian_width(c) in wide else 1 for c in text)
+
+
+ENTITY_SAFE = re.compile(r"(?:[^&<>]|&(?:amp|lt|gt|quot|#x27);)*")
+
+# --------------------------------------------------------------------------------------------
+# Mirror radar
+# --------------------------------------------------------------------------------------------
+
+
+def test_radar_draws_the_four_profiles_in_legend_order() -> None:
+    fig = radar(simple_round([4, 3, 5], [3, 4, 2]))
+    assert names(fig) == [TEXT.them, TEXT.us, TEXT.them_self, TEXT.us_self]
+    assert len(fig.data) == 4
+    assert all(trace.type == "scatterpolar" for trace in fig.data)
+    assert [trace.legendrank for trace in fig.data] == [1, 2, 3, 4]
+
+
+def test_radar_polygons_are_closed_by_repeating_the_first_trait() -> None:
+    result = simple_round([4, 3, 5, 2], [3, 4, 2, 5], them_self=[1, 2, 3, 4], us_self=[5, 4, 3, 2])
+    traces = by_name(radar(result))
+    expected = {
+        TEXT.them: [4, 3, 5, 2],
+        TEXT.us: [3, 4, 2, 5],
+        TEXT.them_self: [1, 2, 3, 4],
+        TEXT.us_self: [5, 4, 3, 2],
+    }
+    for name, values in expected.items():
+        trace = traces[name]
+        assert list(trace.r) == [*values, values[0]]
+        assert list(trace.theta) == [0, 90, 180, 270, 0]
+
+
+def test_radar_has_one_axis_per_trait_in_trait_order_even_with_equal_labels() -> None:
+    result = simple_round([4, 3, 5], [3, 4, 2], keys=["b", "a", "c"])
+    fig = radar(result, labels={"a": "Same", "b": "Same", "c": "Other"})
+    axis = fig.layout.polar.angularaxis
+    assert list(axis.tickvals) == [0, 120, 240]
+    assert list(axis.ticktext) == ["Same", "Same", "Other"]
+    assert axis.direction == "clockwise"
+    assert axis.rotation == 90  # the first trait at the top
+
+
+@pytest.mark.parametrize("scale", [Scale(1, 5), Scale(0, 10), Scale(-2, 2)])
+def test_radar_radial_axis_is_the_rating_scale_with_integer_ticks(scale: Scale) -> None:
+    result = simple_round([scale.hi] * 3, [scale.lo] * 3, scale=scale)
+    axis = radar(result).layout.polar.radialaxis
+    assert tuple(axis.range) == (scale.lo, scale.hi)
+    assert list(axis.tickvals) == list(range(scale.lo, scale.hi + 1))
+    assert all(isinstance(value, int) for value in axis.tickvals)
+
+
+def test_self_views_are_broken_lines_in_their_sides_colour() -> None:
+    traces = by_name(radar(simple_round([4, 3, 5], [3, 4, 2])))
+    them, us = traces[TEXT.them], traces[TEXT.us]
+    them_self, us_self = traces[TEXT.them_self], traces[TEXT.us_self]
+    assert them.line.color == them_self.line.color == CLIENT_COLOUR
+    assert us.line.color == us_self.line.color == COMPANY_COLOUR
+    assert them.line.dash == us.line.dash == "solid"
+    assert {them_self.line.dash, us_self.line.dash} == {"dash", "dot"}
+    assert them.fill == us.fill == "toself"
+    assert them_self.fill == us_self.fill == "none"
+    # Greyscale and colour-blind reading: no two traces share a marker.
+    symbols = [trace.marker.symbol for trace in traces.values()]
+    assert len(set(symbols)) == len(symbols)
+
+
+def test_a_withheld_side_is_left_out_of_the_radar() -> None:
+    traits = ["a", "b", "c"]
+    one = {t: (4, 3) for t in traits}
+    result = round_of(traits, company=[one, one], client=[one], min_responses=2)
+    assert result.client.withheld
+    fig = radar(result)
+    # The client rates `us` and its own `them_self`: both are withheld, so both traces go.
+    assert names(fig) == [TEXT.them, TEXT.us_self]
+    assert len(fig.data) == 2
+    assert not fig.layout.annotations
+
+
+def test_a_radar_with_nothing_to_draw_says_so() -> None:
+    traits = ["a", "b", "c"]
+    one = {t: (4, 3) for t in traits}
+    result = round_of(traits, company=[one], client=[one], min_responses=2)
+    fig = radar(result, text=dataclasses.replace(TEXT, no_data="<i>none</i>"))
+    assert list(fig.data) == []
+    assert [note.text for note in fig.layout.annotations] == ["&lt;i&gt;none&lt;/i&gt;"]
+
+
+def test_a_missing_value_is_a_gap_and_the_fill_skips_its_wedge() -> None:
+    # Nobody in the company could judge the client on "b": `them` has no value there.
+    result = simple_round([4, None, 5, 2], [3, 4, 2, 5])
+    fig = radar(result)
+    them = by_name(fig)[TEXT.them]
+    assert list(them.r) == [4, None, 5, 2, 4]
+    assert them.connectgaps is False
+    assert them.fill == "none"
+    fans = [trace for trace in fig.data if trace.showlegend is False]
+    assert len(fans) == 1
+    fan = fans[0]
+    assert fan.fill == "toself"
+    assert fan.legendgroup == them.legendgroup
+    assert fan.hoverinfo == "skip"
+    # The only known run is c, d, a (circularly): a fan from the centre over them, closed.
+    assert list(fan.r) == [1, 5, 2, 4, 1, None]
+    assert list(fan.theta) == [180, 180, 270, 0, 0, None]
+
+
+def test_hover_shows_the_value_n_and_the_escaped_question() -> None:
+    traits = ["a", "b"]
+    company: list[Answers] = [{"a": (4, 5), "b": (2, 3)}, {"a": (5, 4), "b": (None, 3)}]
+    client = [{"a": (3, 2), "b": (4, 4)}]
+    result = round_of(traits, company=company, client=client)
+    fig = radar(
+        result,
+        questions={"a": "Does <b>{partner}</b> answer fast?", "b": "Does it debate?"},
+        text=dataclasses.replace(TEXT, n="answers"),
+    )
+    them = by_name(fig)[TEXT.them]
+    assert "%{r:.2f}" in them.hovertemplate
+    label, question, name, n_label, n = them.customdata[0]
+    assert label == "Trait a"
+    assert question == "Does &lt;b&gt;{partner}&lt;/b&gt; answer fast?"
+    assert (html.unescape(name), n_label, n) == (TEXT.them, "answers", 2)
+    assert them.customdata[1][4] == 1  # one company respondent could judge "b"
+    assert list(them.r) == [4.5, 2, 4.5]
+
+
+def test_user_text_never_reaches_a_hovertemplate() -> None:
+    result = simple_round([4, 3, 5], [3, 4, 2])
+    fig = radar(result, labels={"t0": "100%{r}", "t1": "%{customdata[1]}", "t2": "x"})
+    templates = {trace.hovertemplate for trace in fig.data}
+    assert len(templates) == 1
+    assert "100%" not in templates.pop()
+
+
+def test_previous_round_is_ghosted_and_matched_by_trait_key() -> None:
+    # The previous round listed its traits in another order, had "old" (since retired) and
+    # lacked "new".
+    previous = simple_round([2, 5, 1, 3], [4, 1, 5, 2], keys=["c", "old", "a", "b"])
+    current = simple_round([4, 3, 5, 2], [3, 4, 2, 5], keys=["a", "b", "c", "new"])
+    fig = radar(current, previous=previous)
+    assert names(fig)[:2] == [TEXT.previous_them, TEXT.previous_us]  # drawn first: behind
+    ghosts = by_name(fig)
+    assert list(ghosts[TEXT.previous_them].r) == [1, 3, 2, None, 1]  # a, b, c, new, a
+    assert list(ghosts[TEXT.previous_us].r) == [5, 2, 4, None, 5]
+    for name in (TEXT.previous_them, TEXT.previous_us):
+        assert ghosts[name].line.color == charts.GHOST_COLOUR
+        assert ghosts[name].fill == "none"
+        assert ghosts[name].legendrank > 4  # listed after this round's profiles
+
+
+def test_previous_round_on_another_scale_is_refused() -> None:
+    previous = simple_round([2, 5, 1], [4, 1, 5], scale=Scale(1, 7))
+    with pytest.raises(ValueError, match="different scales"):
+        radar(simple_round([4, 3, 5], [3, 4, 2]), previous=previous)
+
+
+def test_a_trait_without_a_label_is_an_error() -> None:
+    result = simple_round([4, 3, 5], [3, 4, 2])
+    with pytest.raises(KeyError, match="t2"):
+        radar(result, labels={"t0": "a", "t1": "b"})
+    with pytest.raises(KeyError, match="t2"):
+        gap_bars(result, labels={"t0": "a", "t1": "b"}, text=TEXT)
+
+
+def test_radar_layout_fits_a_phone_without_title_or_mode_bar() -> None:
+    result = simple_round([4, 3, 5] * 4, [3, 4, 2] * 4)
+    labels = dict(zip([row.trait for row in result.traits], TWELVE_JAPANESE, strict=True))
+    layout = radar(result, labels=labels, locale="ja").layout
+    assert not layout.title.text
+    assert layout.legend.orientation == "v"
+    assert layout.legend.y < 0  # below the chart, in one column
+    assert layout.margin.l >= 70 and layout.margin.r >= 70
+    assert layout.polar.angularaxis.tickfont.size <= 11
+    assert "Noto Sans CJK JP" in layout.font.family
+    for text in layout.polar.angularaxis.ticktext:
+        lines = text.split("<br>")
+        assert 1 <= len(lines) <= 4
+        assert all(columns(line) <= 18 for line in lines)
+
+
+def test_radar_labels_of_twelve_long_japanese_traits_do_not_collide() -> None:
+    count = len(TWELVE_JAPANESE)
+    theta = [360 * i / count for i in range(count)]
+    ticks = charts._radar_ticktext(TWELVE_JAPANESE, theta)
+    boxes = [
+        charts._label_box(text, degrees) for text, degrees in zip(ticks.text, theta, strict=True)
+    ]
+    for i in range(count):
+        assert not boxes[i].overlaps(boxes[(i + 1) % count]), ticks.text[i]
+    assert all("…" not in text for text in ticks.text)  # all fit without being cut
+
+
+# --------------------------------------------------------------------------------------------
+# Escaping
+# --------------------------------------------------------------------------------------------
+
+ALLOWED_MARKUP = {"<br>", "<b>", "</b>", "<extra>", "</extra>"}  # this module's own
+
+
+def test_hostile_labels_questions_and_texts_are_escaped_in_both_charts() -> None:
+    result = simple_round([4, 3, 1], [3, 4, 2], them_self=[2, 2, 2])
+    hostile_text = ChartText(**{field.name: HOSTILE for field in dataclasses.fields(ChartText)})
+    labels = {"t0": HOSTILE, "t1": "<b>bold</b>", "t2": "<span style='color:red'>x</span>"}
+    figures = [
+        radar(result, labels=labels, questions=labels, text=hostile_text, previous=result),
+        gap_bars(result, labels=labels, text=hostile_text),
+    ]
+    for fig in figures:
+        dumped = "\n".join(strings_in(json.loads(fig.to_json())))
+        assert "&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;" in dumped
+        assert "<a href" not in dumped
+        assert "&lt;b&gt;bold&lt;/b&gt;" in dumped
+        assert "<span" not in dumped
+        assert set(re.findall(r"<[^<>]*>", dumped)) <= ALLOWED_MARKUP
+
+
+# --------------------------------------------------------------------------------------------
+# Wrapping
+# --------------------------------------------------------------------------------------------
+
+
+def test_japanese_label_wraps_by_characters_within_the_width() -> None:
+    label = "長期的な視点で築く関係と迅速で誠実な対応"
+    assert len(label) == 20
+    for width in (10, 16, 24):
+        lines = wrap_label(label, width, max_lines=5).split("<br>")
+        assert len(lines) >= 2
+        assert all(columns(line) <= width for line in lines)
+        assert "".join(lines) == label
+
+
+def test_japanese_wrap_prefers_breaks_between_words_and_keeps_kinsoku() -> None:
+    assert wrap_label("長期的な視点での関係構築", 10) == "長期的な<br>視点での<br>関係構築"
+    assert wrap_label("迅速で誠実なレスポンス", 12) == "迅速で誠実な<br>レスポンス"
+    for text in ("対話と議論、そして仕事を良くする", "プロフェッショナルとしての責任感"):
+        for width in range(6, 20):  # from 3 kana: "フェッ" keeps its "ッ"
+            lines = wrap_label(text, width, max_lines=8).split("<br>")
+            assert not any(line[0] in "、。ー）」ッョ" for line in lines), lines
+
+
+def test_english_label_wraps_at_spaces() -> None:
+    label = "Can hold real dialogue and debate"
+    lines = wrap_label(label, 14).split("<br>")
+    assert len(lines) >= 2
+    assert all(len(line) <= 14 for line in lines)
+    assert " ".join(lines) == label  # only whole words on each line
+
+
+def test_long_labels_stop_at_three_lines_with_an_ellipsis() -> None:
+    lines = wrap_label("word " * 30, 12).split("<br>")
+    assert len(lines) == 3
+    assert lines[-1].endswith("…")
+    assert all(columns(line) <= 12 for line in lines)
+    japanese = wrap_label("あ" * 40, 10).split("<br>")
+    assert len(japanese) == 3 and japanese[-1].endswith("…")
+    assert all(columns(line) <= 10 for line in japanese)
+
+
+def test_wrapping_never_splits_an_entity() -> None:
+    label = "<迅速>&<誠実>&'\"<b>長期</b>&&&&"
+    for width in range(2, 16):
+        wrapped = wrap_label(label, width, max_lines=20)
+        for line in wrapped.split("<br>"):
+            assert ENTITY_SAFE.fullmatch(line), (width, line)
+        assert html.unescape(wrapped.replace("<br>", "")) == label
+
+
+def test_wrap_label_refuses_a_width_below_two_columns() -> None:
+    with pytest.raises(ValueError, match="2 columns"):
+        wrap_label("abc", 1)
+
+
+MIXED = st.text(alphabet="ab cdXY-&<>\"'迅速誠実な関係・、。ーっ（）「」…ﾃ１Ａ", max_size=60)
+
+
+@given(text=MIXED, width=st.integers(2, 24), max_lines=st.integers(1, 5))
+def test_wrap_label_properties(text: str, width: int, max_lines: int) -> None:
+    wrapped = wrap_label(text, width, max_lines=max_lines)
+    lines = wrapped.split("<br>") if wrapped else []
+    assert len(lines) <= max_lines
+    for line in lines:
+        assert ENTITY_SAFE.fullmatch(line)
+        assert columns(line) <= width
+        assert line == line.strip()
+    # Nothing is lost or reordered, unless the text is cut where the ellipsis stands.
+    shown = html.unescape("".join(lines)).replace(" ", "")
+    original = "".join(text.split())
+    assert shown == original or (shown.endswith("…") and original.startswith(shown[:-1]))
+
+
+# --------------------------------------------------------------------------------------------
+# Gap bars
+# --------------------------------------------------------------------------------------------
+
+
+def test_gap_bars_are_sorted_by_size_largest_first_without_gap_last() -> None:
+    # gaps (them − us): t0 +1, t1 −3, t2 none, t3 0, t4 −1
+    result = simple_round([4, 1, None, 3, 2], [3, 4, 2, 3, 3])
+    fig = gap_bars(result, labels=labels_for(result), text=TEXT)
+    bars = fig.data[0]
+    assert list(bars.y) == ["t1", "t0", "t4", "t3", "t2"]  # ties keep trait order
+    assert list(bars.x) == [-3, 1, -1, 0, None]
+    assert list(fig.layout.yaxis.categoryarray) == ["t1", "t0", "t4", "t3", "t2"]
+    assert fig.layout.yaxis.autorange == "reversed"  # the first row at the top
+
+
+def test_gap_bars_point_to_the_side_seen_higher_in_its_colour() -> None:
+    result = simple_round([5, 2, 3], [3, 4, 3])
+    fig = gap_bars(result, labels=labels_for(result), text=TEXT)
+    bars = fig.data[0]
+    by_trait = dict(zip(bars.y, bars.marker.color, strict=True))
+    assert by_trait["t0"] == CLIENT_COLOUR  # them − us = +2: the client is seen higher
+    assert by_trait["t1"] == COMPANY_COLOUR  # −2: the company is seen higher
+    ends = [
+        note.text.replace("<br>", " ") for note in fig.layout.annotations if note.yref == "paper"
+    ]
+    assert ends == [f"← {TEXT.us_higher}", f"{TEXT.them_higher} →"]
+
+
+def test_gap_bars_name_the_band_and_say_when_there_is_no_gap() -> None:
+    traits = ["major", "notable", "aligned", "none"]
+    result = round_of(
+        traits,
+        company=[
+            {"major": (1, 3), "notable": (4, 3), "aligned": (3, 3), "none": (None, 3)},
+            {"major": (1, 3), "notable": (5, 3), "aligned": (3, 3), "none": (None, 3)},
+        ],
+        client=[{"major": (3, 3), "notable": (4, 3), "aligned": (3, 3), "none": (2, 3)}],
+    )
+    fig = gap_bars(result, labels=labels_for(result), text=TEXT)
+    notes = {note.y: note.text for note in fig.layout.annotations if note.yref == "y"}
+    assert notes == {
+        "major": "−2.00 · major",
+        "notable": "+0.50 · notable",
+        "aligned": "0.00 · aligned",
+        "none": "No data",
+    }
+    # Each note sits beside zero on the side its bar leaves empty.
+    sides = {note.y: note.xanchor for note in fig.layout.annotations if note.yref == "y"}
+    assert sides == {"major": "left", "notable": "right", "aligned": "left", "none": "left"}
+
+
+def test_gap_axis_is_symmetric_over_the_scale_range_with_a_zero_line() -> None:
+    result = simple_round([7, 1], [1, 2], scale=Scale(1, 7))
+    fig = gap_bars(result, labels=labels_for(result), text=TEXT)
+    assert tuple(fig.layout.xaxis.range) == (-6, 6)
+    assert fig.layout.xaxis.zeroline is True
+    assert 0 in fig.layout.xaxis.tickvals
+    assert not fig.layout.title.text
+
+
+def test_gap_bar_labels_are_wrapped_for_a_phone() -> None:
+    result = simple_round([5, 2, 3], [3, 4, 3])
+    labels = {
+        "t0": TWELVE_JAPANESE[6],
+        "t1": "Builds the relationship for the long term",
+        "t2": "x",
+    }
+    fig = gap_bars(result, labels=labels, text=TEXT, locale="ja")
+    assert fig.layout.yaxis.automargin is True
+    for text in fig.layout.yaxis.ticktext:
+        assert len(text.split("<br>")) <= 3
+        assert all(columns(line) <= 16 for line in text.split("<br>"))
+
+
+# --------------------------------------------------------------------------------------------
+# Embedding
+# --------------------------------------------------------------------------------------------
+
+
+def test_figure_json_is_plotly_json_safe_inside_html() -> None:
+    result = simple_round([4, 3, 5], [3, 4, 2])
+    labels = {"t0": "</script><script>alert(1)</script>", "t1": "it's & more", "t2": "x"}
+    fig = radar(result, labels=labels)
+    embedded = figure_json(fig)
+    assert not set("<>&'") & set(embedded)
+    assert json.loads(embedded) == json.loads(fig.to_json())
+
+
+def test_figure_config_hides_the_mode_bar_and_follows_the_container() -> None:
+    config = figure_config()
+    assert config == {"displayModeBar": False, "responsive": True}
+    config["responsive"] = False
+    assert figure_config()["responsive"] is True  # a fresh dict every time
+
+
+def test_a_round_without_traits_draws_nothing_and_says_so() -> None:
+    result = round_of([], company=[], client=[])
+    for fig in (radar(result), gap_bars(result, labels={}, text=TEXT)):
+        assert [note.text for note in fig.layout.annotations] == [TEXT.no_data]
+
+
+# --------------------------------------------------------------------------------------------
+# Purity
+# --------------------------------------------------------------------------------------------
+
+
+def test_charts_import_neither_flask_nor_the_database() -> None:
+    tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0
+            imported.add(node.module or "")
+    roots = {name.partition(".")[0] for name in imported}
+    assert not roots & {"flask", "flask_babel", "sqlalchemy", "flask_sqlalchemy", "gettext"}
+    assert {name for name in imported if name.startswith("fitcheck")} == {"fitcheck.fit"}
+    assert roots <= sys.stdlib_module_names | {"plotly", "fitcheck"}
