@@ -1,0 +1,208 @@
+"""The results page: sealed before the reveal, the engine's numbers after it, escaped
+everywhere, a fixed number of queries; commitments; plotly.js served locally."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from fitcheck.extensions import db
+from fitcheck.models import Commitment, CommitmentStatus, Side
+from fitcheck.services import assessments
+from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.results import load_results
+from fitcheck.views.vendor import PLOTLY_VERSION
+
+from .support import csrf_token
+
+
+def _answer_all(assessment, tokens, *, other=4, own=3, comment=""):
+    for number, respondent in enumerate(sorted(tokens, key=lambda r: r.id)):
+        assessments.save_answers(
+            respondent,
+            [
+                AnswerInput(
+                    trait_key=t.key,
+                    other=max(1, min(5, other - (number + i) % 3)),
+                    self_=max(1, min(5, own + (number + i) % 2)),
+                    importance=3,
+                    comment=comment,
+                )
+                for i, t in enumerate(assessment.traits)
+            ],
+            submit=True,
+        )
+
+
+@pytest.fixture
+def revealed(make_user, make_assessment):
+    user = make_user("o@example.com")
+    assessment, tokens = make_assessment(user, company=2, client=2)
+    _answer_all(assessment, tokens, comment="A thoughtful remark")
+    assessments.reveal(assessment)
+    return assessment, tokens
+
+
+def test_results_are_sealed_before_the_reveal(client, make_user, sign_in, make_assessment):
+    user = make_user("o@example.com")
+    assessment, tokens = make_assessment(user)
+    _answer_all(assessment, tokens, comment="SEALED-COMMENT")
+    sign_in("o@example.com")
+    for url in (f"/assessments/{assessment.id}/results", f"/assessments/{assessment.id}/report"):
+        response = client.get(url)
+        assert response.status_code == 409
+        assert "SEALED-COMMENT" not in response.get_data(as_text=True)
+    for token in tokens.values():
+        page = client.get(f"/r/{token}/results")
+        assert page.status_code == 403
+        assert "SEALED-COMMENT" not in page.get_data(as_text=True)
+
+
+def test_page_shows_the_engines_numbers(client, sign_in, revealed):
+    assessment, _ = revealed
+    sign_in("o@example.com")
+    page = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
+    mirror = load_results(assessment).fit.comparisons.mirror
+    assert f"{mirror.similarity:.1f}" in page
+    assert f"{mirror.elevation:+.2f}" in page
+    assert "A thoughtful remark" in page
+    assert "Company 1" not in page and "company1@example.com" not in page
+
+
+def test_report_is_printable_with_the_same_numbers(client, sign_in, revealed):
+    assessment, _ = revealed
+    sign_in("o@example.com")
+    page = client.get(f"/assessments/{assessment.id}/report").get_data(as_text=True)
+    mirror = load_results(assessment).fit.comparisons.mirror
+    assert f"{mirror.similarity:.1f}" in page
+    assert "results.css" in page and "data-print" in page
+
+
+def test_user_text_is_escaped_in_the_page_and_the_charts(client, sign_in, revealed):
+    assessment, _ = revealed
+    trait = assessment.traits[0]
+    trait.label_en = '<img src=x onerror="alert(1)"><b>bold</b>'
+    db.session.commit()
+    sign_in("o@example.com")
+    page = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
+    assert "<img src=x" not in page and "<b>bold</b>" not in page
+    assert "&lt;img src=x" in page  # table
+    figures = re.findall(
+        r'<script type="application/json" class="fc-figure">(.*?)</script>', page, re.S
+    )
+    assert len(figures) == 2
+    for figure in figures:
+        assert "<img" not in figure and "<b>bold" not in figure
+
+
+def test_respondents_see_results_through_their_link_when_shared(client, revealed):
+    assessment, tokens = revealed
+    client_token = next(t for r, t in tokens.items() if r.side is Side.CLIENT)
+    company_token = next(t for r, t in tokens.items() if r.side is Side.COMPANY)
+    response = client.get(f"/r/{client_token}/results")
+    assert response.status_code == 200
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assessment.share_with_client = False
+    db.session.commit()
+    assert client.get(f"/r/{client_token}/results").status_code == 403
+    assert client.get(f"/r/{company_token}/results").status_code == 200
+    assert client.get("/r/not-a-token/results").status_code == 404
+
+
+def test_commitments_by_staff_and_by_a_respondent_for_their_own_side(client, sign_in, revealed):
+    assessment, tokens = revealed
+    trait = assessment.traits[0]
+    sign_in("o@example.com")
+    url = f"/assessments/{assessment.id}/results"
+    response = client.post(
+        f"/assessments/{assessment.id}/commitments",
+        data={
+            "trait_id": trait.id,
+            "side": "company",
+            "action": "Answer within a day",
+            "owner": "Sato",
+            "due_on": "2027-03-31",
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+    assert response.status_code == 302
+    commitment = db.session.scalar(select(Commitment))
+    assert commitment.side is Side.COMPANY and commitment.owner == "Sato"
+    client.post(f"/commitments/{commitment.id}/done", data={"csrf_token": csrf_token(client, url)})
+    db.session.refresh(commitment)
+    assert commitment.status is CommitmentStatus.DONE
+
+    visitor = client.application.test_client()
+    token = next(t for r, t in tokens.items() if r.side is Side.CLIENT)
+    page = f"/r/{token}/results"
+    visitor.post(
+        f"/r/{token}/commitments",
+        data={
+            "trait_id": trait.id,
+            "side": "company",
+            "action": "Share our goals",
+            "csrf_token": csrf_token(visitor, page),
+        },
+    )
+    theirs = db.session.scalar(select(Commitment).where(Commitment.action == "Share our goals"))
+    assert theirs.side is Side.CLIENT  # a respondent promises for their own side only
+    assert "Share our goals" in visitor.get(page).get_data(as_text=True)
+
+
+def test_a_commitment_without_text_keeps_what_was_typed(client, sign_in, revealed):
+    assessment, _ = revealed
+    sign_in("o@example.com")
+    url = f"/assessments/{assessment.id}/results"
+    page = client.post(
+        f"/assessments/{assessment.id}/commitments",
+        data={
+            "trait_id": assessment.traits[0].id,
+            "side": "client",
+            "action": "",
+            "owner": "Aoki-san",
+            "csrf_token": csrf_token(client, url),
+        },
+    ).get_data(as_text=True)
+    assert 'value="Aoki-san"' in page
+    assert db.session.scalar(select(Commitment)) is None
+
+
+def test_results_page_queries_do_not_grow_with_respondents(
+    client, make_user, sign_in, make_assessment
+):
+    user = make_user("o@example.com")
+    sign_in("o@example.com")
+    counts = []
+    for size in (1, 6):
+        assessment, tokens = make_assessment(user, company=size, client=size)
+        _answer_all(assessment, tokens)
+        assessments.reveal(assessment)
+        statements: list[str] = []
+
+        def record(*args, statements=statements):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(f"/assessments/{assessment.id}/results").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_plotly_is_served_locally_with_a_long_cache(client):
+    url = f"/vendor/plotly-{PLOTLY_VERSION}.min.js"
+    plain = client.get(url)
+    assert plain.status_code == 200
+    assert "max-age=31536000" in plain.headers["Cache-Control"]
+    assert b"plotly.js" in plain.data[:200]
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    etag = plain.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/vendor/plotly-0.0.0.min.js").status_code == 404
