@@ -97,6 +97,10 @@ DEFAULTS: Mapping[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SIGN_IN_RATE_LIMIT": "10 per minute",
+    # The respondent's link: one budget per address for all its pages, and a small one that
+    # only unknown links use up (see views/respond.py).
+    "RESPOND_RATE_LIMIT": "600 per minute",
+    "RESPOND_MISS_RATE_LIMIT": "10 per minute",
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     # Empty server: mail is printed to the console (development).
     "MAIL_SERVER": "",

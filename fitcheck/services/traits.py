@@ -136,9 +136,7 @@ def default_point_labels() -> dict[str, list[str]]:
 def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
     """Append a trait. Its key is stable for life: later rounds are matched by it."""
     key = _slug(key or text.label_en)
-    taken = set(
-        db.session.scalars(select(Trait.key).where(Trait.trait_set_id == trait_set.id))
-    )
+    taken = set(db.session.scalars(select(Trait.key).where(Trait.trait_set_id == trait_set.id)))
     base, number = key, 2
     while key in taken:
         key = f"{base}_{number}"

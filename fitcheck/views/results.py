@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,6 @@ from .. import charts, fit
 from ..forms import ActionForm, CommitmentForm
 from ..models import Assessment, Commitment, CommitmentStatus, Respondent, Side
 from ..services import ServiceError
-from ..services import assessments as assessment_service
 from ..services import commitments as commitment_service
 from ..services.results import Results, is_visible, load_results, respondent_may_see
 from .scoping import owned_or_404
@@ -179,51 +179,24 @@ def set_commitment_status(commitment_id: int, status: str) -> Response:
     )
 
 
-# Respondents, through their personal link -----------------------------------------------
+# Respondents, through their personal link: the routes live in the respond blueprint,
+# which looks the link up, rate-limits guessing and keeps the URL out of referrers.
 
 
-def _respondent_or_404(token: str) -> Respondent:
-    respondent = assessment_service.find_respondent(token)
-    if respondent is None:
-        abort(404)
-    if respondent.locale:
-        g.locale_override = respondent.locale
-    return respondent
-
-
-@bp.after_request
-def _no_referrer(response: Response) -> Response:
-    # The respondent's URL carries their token: never send it to another site.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@bp.get("/r/<token>/results")
-def for_respondent(token: str) -> str | tuple[str, int]:
-    respondent = _respondent_or_404(token)
+def respondent_page(
+    respondent: Respondent, token: str, *, printable: bool = False
+) -> ResponseReturnValue:
     if not respondent_may_see(respondent):
         return render_template("results/not_shared.html", respondent=respondent), 403
     return _render(
-        "results/show.html",
+        "results/report.html" if printable else "results/show.html",
         load_results(respondent.assessment),
         viewer=respondent.side,
         token=token,
     )
 
 
-@bp.get("/r/<token>/report")
-def report_for_respondent(token: str) -> str | tuple[str, int]:
-    respondent = _respondent_or_404(token)
-    if not respondent_may_see(respondent):
-        return render_template("results/not_shared.html", respondent=respondent), 403
-    return _render(
-        "results/report.html", load_results(respondent.assessment), viewer=respondent.side
-    )
-
-
-@bp.post("/r/<token>/commitments")
-def add_commitment_as_respondent(token: str) -> Response | str | tuple[str, int]:
-    respondent = _respondent_or_404(token)
+def respondent_commitment(respondent: Respondent, token: str) -> ResponseReturnValue:
     if not respondent_may_see(respondent):
         return render_template("results/not_shared.html", respondent=respondent), 403
     assessment = respondent.assessment
@@ -242,7 +215,7 @@ def add_commitment_as_respondent(token: str) -> Response | str | tuple[str, int]
             form[error.field or "action"].errors.append(error.message)
         else:
             flash(_("The commitment is recorded."), "success")
-            return redirect(url_for("results.for_respondent", token=token, _anchor="commitments"))
+            return redirect(url_for("respond.results", token=token, _anchor="commitments"))
     return _render(
         "results/show.html",
         load_results(assessment),
