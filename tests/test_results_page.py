@@ -206,3 +206,29 @@ def test_plotly_is_served_locally_with_a_long_cache(client):
     etag = plain.headers["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert client.get("/vendor/plotly-0.0.0.min.js").status_code == 404
+
+
+def test_results_page_of_300_respondents_and_40_traits_costs_a_fixed_number_of_queries(
+    app, client, sign_in
+):
+    from bench.synthetic import BENCH_PASSWORD, large_assessment
+
+    assessment = large_assessment(respondents=300, trait_count=40, email="big@example.com")
+    small = large_assessment(respondents=6, trait_count=3, seed=2, email="small@example.com")
+    counts = {}
+    for email, target in (("small@example.com", small), ("big@example.com", assessment)):
+        sign_in(email, BENCH_PASSWORD)
+        statements: list[str] = []
+
+        def record(*args, statements=statements):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = client.get(f"/assessments/{target.id}/results")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 200
+        counts[email] = len(statements)
+        client.post("/sign-out", data={"csrf_token": csrf_token(client, "/partners/")})
+    assert counts["big@example.com"] == counts["small@example.com"] <= 8

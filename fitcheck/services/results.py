@@ -8,7 +8,9 @@ reaches every view already withheld (see `fit.assess`). Comments follow the same
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,6 +19,12 @@ from .. import fit
 from ..extensions import db
 from ..models import Answer, Assessment, Respondent, Side, State
 from . import ServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    # respondent id, side, trait id, other, self, importance, comment
+    AnswerRow = Row[int, Side, int, int | None, int | None, int | None, str]
 
 VISIBLE_STATES = (State.REVEALED, State.ARCHIVED)
 
@@ -44,11 +52,9 @@ def respondent_may_see(respondent: Respondent) -> bool:
     return respondent.side is Side.COMPANY or respondent.assessment.share_with_client
 
 
-def load_results(assessment: Assessment) -> Results:
-    """Every number of a revealed assessment, from its submitted answers. Two queries."""
-    if not is_visible(assessment):
-        raise ResultsSealed(_l("The results are sealed until the reveal."))
-    rows = db.session.execute(
+def submitted_answers(assessment: Assessment) -> Sequence[AnswerRow]:
+    """The answers of the submitted, not withdrawn respondents: one query."""
+    return db.session.execute(
         select(
             Answer.respondent_id,
             Respondent.side,
@@ -66,10 +72,14 @@ def load_results(assessment: Assessment) -> Results:
         )
         .order_by(Answer.trait_id, Answer.id)
     ).all()
+
+
+def compute_fit(assessment: Assessment, rows: Sequence[AnswerRow]) -> fit.FitResult:
+    """The fit engine on those answers, with the assessment's scale, k and thresholds."""
     keys = {trait.id: trait.key for trait in assessment.traits}
     workspace = assessment.partner.workspace
-    result = fit.assess(
-        [trait.key for trait in assessment.traits],
+    return fit.assess(
+        list(keys.values()),
         (
             fit.Rating(
                 respondent=row.respondent_id,
@@ -87,6 +97,15 @@ def load_results(assessment: Assessment) -> Results:
             similar=workspace.similarity_threshold, level=workspace.level_threshold
         ),
     )
+
+
+def load_results(assessment: Assessment) -> Results:
+    """Every number of a revealed assessment, from its submitted answers. Two queries."""
+    if not is_visible(assessment):
+        raise ResultsSealed(_l("The results are sealed until the reveal."))
+    rows = submitted_answers(assessment)
+    result = compute_fit(assessment, rows)
+    keys = {trait.id: trait.key for trait in assessment.traits}
     withheld = {side for side in Side if result.side(side).withheld}
     comments: dict[tuple[str, Side], list[str]] = defaultdict(list)
     for row in rows:
