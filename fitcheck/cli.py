@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from .extensions import db
-from .services import ServiceError, accounts, demo
+from .services import ServiceError, accounts, api_tokens, demo
 
 
 @click.command("create-user")
@@ -44,6 +44,19 @@ def create_db_command() -> None:
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+def create_token_command(email: str, name: str) -> None:
+    """Create a personal API token for a user and print it, this once only."""
+    try:
+        token, secret = api_tokens.create_token_for_email(email, name)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"Created API token “{token.name}” for {token.user.email}. It is shown only now:")
+    click.echo(secret)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (create_user_command, demo_command, create_db_command):
+    for command in (create_user_command, demo_command, create_db_command, create_token_command):
         app.cli.add_command(command)

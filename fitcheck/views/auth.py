@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
 from ..extensions import limiter
-from ..forms import ChangePasswordForm, SignInForm, SignOutForm, SignUpForm
-from ..services import ServiceError, accounts
+from ..forms import ActionForm, ChangePasswordForm, SignInForm, SignOutForm, SignUpForm
+from ..services import ServiceError, accounts, api_tokens
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
+
+
+class ApiTokenForm(FlaskForm):  # type: ignore[misc]
+    """Name a new API token (the account page's API section; a candidate for forms/auth.py)."""
+
+    name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=api_tokens.MAX_NAME_LENGTH)],
+        description=_l("What the token is for, e.g. “CRM sync”."),
+    )
+    submit = SubmitField(_l("Create token"))
 
 
 def _sign_in_limit() -> str:
@@ -91,4 +116,56 @@ def account() -> Response | str:
             login_user(user)
             flash(_("Your password is changed. Other browsers are signed out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return _account_page(form)
+
+
+def _account_page(
+    form: ChangePasswordForm,
+    *,
+    token_form: ApiTokenForm | None = None,
+    new_token: str | None = None,
+    new_token_name: str = "",
+) -> str:
+    return render_template(
+        "auth/account.html",
+        form=form,
+        api_tokens=api_tokens.list_tokens(current_user),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        revoke_form=ActionForm(formdata=None),
+        new_token=new_token,
+        new_token_name=new_token_name,
+    )
+
+
+@bp.post("/account/api-tokens")
+@login_required
+def create_api_token() -> Response | str:
+    token_form = ApiTokenForm()
+    if token_form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create_token(
+                current_user._get_current_object(), token_form.name.data
+            )
+        except ServiceError as error:
+            token_form.name.errors.append(error.message)
+        else:
+            # Shown in this response alone, never redirected through the session cookie.
+            response = make_response(
+                _account_page(
+                    ChangePasswordForm(formdata=None), new_token=secret, new_token_name=token.name
+                )
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _account_page(ChangePasswordForm(formdata=None), token_form=token_form)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int) -> Response:
+    token = api_tokens.find_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    api_tokens.revoke_token(token)
+    flash(_("The API token “%(name)s” is revoked.", name=token.name), "success")
+    return redirect(url_for("auth.account", _anchor="api-tokens"))
