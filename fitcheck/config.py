@@ -97,6 +97,7 @@ DEFAULTS: Mapping[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "SIGN_IN_RATE_LIMIT": "10 per minute",
+    "PASSWORD_HASH_METHOD": "scrypt",
     # The respondent's link: one budget per address for all its pages, and a small one that
     # only unknown links use up (see views/respond.py).
     "RESPOND_RATE_LIMIT": "600 per minute",

@@ -73,7 +73,7 @@ def test_intro_explains_the_mirror_who_sees_what_and_names_both_sides(client, su
     status, page = _page(client, f"/r/{token}")
     assert status == 200
     assert "people are mirrors of each other" in page
-    assert "never shown to the other side" in page
+    assert "Your name is never shown next to your answers" in page
     assert "grouped by trait and side" in page
     assert "at least 1 person of that side has answered" in page
     assert "About 10 minutes" in page

@@ -168,7 +168,7 @@ class AssessmentForm(FlaskForm):  # type: ignore[misc]
     deadline = DateTimeLocalField(
         _l("Deadline"),
         validators=[DataRequired()],
-        description=_l("In your time zone. It can be extended later."),
+        description=_l("It can be extended later."),
     )
     reveal_policy = RadioField(
         _l("Reveal"),
@@ -196,6 +196,9 @@ class AssessmentForm(FlaskForm):  # type: ignore[misc]
     def __init__(self, *args: Any, trait_sets: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = kind_choices()
+        self.deadline.description = _l(
+            "Time in %(zone)s. It can be extended later.", zone=str(get_timezone())
+        )
         self.trait_set_id.choices = [SelectChoice(t.id, t.name) for t in trait_sets]
 
 
@@ -232,7 +235,7 @@ class CommitmentForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(), Length(max=2000)],
         render_kw={"rows": 2},
     )
-    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=120)])
+    owner = StringField(_l("Person responsible"), validators=[Optional(), Length(max=120)])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     submit = SubmitField(_l("Record commitment"))
 

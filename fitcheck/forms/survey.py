@@ -75,7 +75,7 @@ class DeclineForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(
         _l("Reason (optional)"),
         validators=[Optional(), Length(max=MAX_COMMENT)],
-        description=_l("Only the people who invited you see this."),
+        description=_l("The staff who run this assessment see your reason."),
     )
 
 
@@ -146,8 +146,8 @@ def build_survey_form(
             _l("Comment (optional)"),
             validators=[Optional(), Length(max=MAX_COMMENT)],
             description=_l(
-                "Both sides see comments after the reveal, grouped by trait and side, "
-                "never with your name."
+                "After the reveal, comments are shown to those who see the results, "
+                "grouped by trait and side, never with your name."
             ),
         )
         blocks.append(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,9 +16,18 @@ from . import ServiceError
 from .traits import install_default_trait_set
 
 MIN_PASSWORD_LENGTH = 10
-# Compared against when the email is unknown, so a miss costs as long as a wrong password
-# and response times do not reveal which emails have accounts.
-_DUMMY_HASH = generate_password_hash("fitcheck-no-such-user")
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's scrypt by default; tests may choose a cheaper method in the config."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the email is unknown, so a miss costs as long as a wrong
+    password and response times do not reveal which emails have accounts."""
+    return generate_password_hash("fitcheck-no-such-user", method=method)
 
 
 def normalize_email(email: str) -> str:
@@ -44,7 +56,7 @@ def sign_up(*, workspace_name: str, name: str, email: str, password: str) -> Use
         workspace=workspace,
         email=email,
         name=name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=Role.OWNER,
     )
     db.session.add_all([workspace, user])
@@ -72,7 +84,7 @@ def create_user(*, email: str, workspace_name: str, password: str, name: str = "
         workspace=workspace,
         email=email,
         name=name or email.split("@")[0],
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
     )
     db.session.add(user)
@@ -83,7 +95,7 @@ def create_user(*, email: str, workspace_name: str, password: str, name: str = "
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
@@ -136,7 +148,7 @@ def change_password(user: User, *, current: str, new: str) -> User:
         raise ServiceError(_l("The current password is not correct."), "current_password")
     _check_password_strength(new, "new_password")
     now = utcnow()
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = hash_password(new)
     user.password_changed_at = now
     db.session.execute(
         update(UserSession)

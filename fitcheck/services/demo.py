@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from ..defaults import BRAND_PARTNER
 from ..extensions import db
@@ -28,6 +27,7 @@ from ..models import (
     utcnow,
 )
 from . import assessments
+from .accounts import hash_password
 from .assessments import AnswerInput
 from .traits import install_default_trait_set
 
@@ -155,7 +155,7 @@ def load_demo() -> tuple[Workspace, bool]:
         workspace_id=workspace.id,
         email=DEMO_EMAIL,
         name="Demo Owner",
-        password_hash=generate_password_hash(DEMO_PASSWORD),
+        password_hash=hash_password(DEMO_PASSWORD),
         role=Role.OWNER,
     )
     db.session.add(owner)

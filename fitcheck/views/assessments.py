@@ -102,7 +102,7 @@ def _render_show(
     deadline_form: DeadlineForm | None = None,
 ) -> str:
     links = {}
-    if assessment.state is State.COLLECTING:
+    if assessment.state is not State.DRAFT:
         links = {
             respondent.id: invitations.invitation_url(respondent)
             for respondent in assessment.respondents
@@ -181,7 +181,10 @@ def change_state(assessment_id: int, action: str) -> Response:
             )
         elif action == "reveal":
             service.reveal(assessment)
-            flash(_("Revealed: both sides can now see the results."), "success")
+            if assessment.share_with_client:
+                flash(_("Revealed: both sides can now see the results."), "success")
+            else:
+                flash(_("Revealed: your side can now see the results."), "success")
         elif action == "archive":
             service.archive(assessment)
             flash(_("The assessment is archived."), "info")

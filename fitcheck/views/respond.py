@@ -124,8 +124,6 @@ def _context(respondent: Respondent, token: str) -> dict[str, Any]:
     deadline_in = None
     if assessment.deadline is not None and assessment.deadline > now:
         deadline_in = format_timedelta(assessment.deadline - now, add_direction=True)
-    # The respondent's results page is built separately; link to it only once it exists.
-    results = "respond.results" in current_app.view_functions
     return {
         "respondent": respondent,
         "assessment": assessment,
@@ -134,7 +132,7 @@ def _context(respondent: Respondent, token: str) -> dict[str, Any]:
         "deadline_in": deadline_in,
         "will_see_results": respondent.side is Side.COMPANY or assessment.share_with_client,
         "may_see_results": respondent_may_see(respondent),
-        "results_url": url_for("respond.results", token=token) if results else None,
+        "results_url": url_for("respond.results", token=token),
     }
 
 

@@ -47,7 +47,8 @@ def chart_text() -> charts.ChartText:
 VERDICTS = {
     fit.Verdict.MUTUAL_FIT: _l("Mutual fit: you see each other alike, and both at a high level."),
     fit.Verdict.ALIKE_BUT_WEAK: _l(
-        "Alike, but both weak: you mirror each other, at a level below the bar."
+        "Alike, but not both strong: you mirror each other, and at least one of you is "
+        "below the bar."
     ),
     fit.Verdict.ONE_SIDED: _l("One-sided: you see each other differently."),
     fit.Verdict.MISFIT: _l("Misfit: you see each other differently, and neither reaches the bar."),

@@ -91,6 +91,7 @@ def _live_config(tmp_path: Path) -> dict[str, Any]:
         "SECRET_KEY": secrets.token_urlsafe(32),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fitcheck-e2e.sqlite3'}",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
