@@ -57,12 +57,18 @@ def test_create_add_respondents_and_launch(client, make_user, make_partner, sign
     assert "Invite at least one respondent on each side" in client.get(
         launch.headers["Location"]
     ).get_data(as_text=True)
-    for side, name in (("company", "Sato"), ("client", "Aoki")):
-        _post(client, f"{show}/respondents", {"side": side, "name": name, "email": ""}, show)
+    for side, name, locale in (("company", "Sato", "en"), ("client", "Aoki", "ja")):
+        _post(
+            client,
+            f"{show}/respondents",
+            {"side": side, "name": name, "email": "", "locale": locale},
+            show,
+        )
     _post(client, f"{show}/launch", {}, show)
     db.session.refresh(assessment)
     assert assessment.state is State.COLLECTING
     assert len(assessment.traits) == 10
+    assert {r.name: r.locale for r in assessment.respondents} == {"Sato": "en", "Aoki": "ja"}
     page = client.get(show).get_data(as_text=True)
     assert "Sato" in page and "Aoki" in page and "/r/" in page
 

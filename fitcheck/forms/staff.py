@@ -210,6 +210,11 @@ class RespondentForm(FlaskForm):  # type: ignore[misc]
         validators=[Optional(), Email(), Length(max=254)],
         description=_l("Optional: without it, copy the personal link and send it yourself."),
     )
+    locale = SelectField(
+        _l("Language of the invitation"),
+        choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")],
+        description=_l("The respondent can switch languages on their pages."),
+    )
     submit = SubmitField(_l("Add respondent"))
 
     def __init__(self, *args: Any, company: str = "", partner: str = "", **kwargs: Any) -> None:

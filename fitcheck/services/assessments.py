@@ -98,7 +98,12 @@ def create_assessment(
 
 
 def add_respondent(
-    assessment: Assessment, *, side: Side, name: str, email: str | None = None
+    assessment: Assessment,
+    *,
+    side: Side,
+    name: str,
+    email: str | None = None,
+    locale: str | None = None,
 ) -> tuple[Respondent, str]:
     """Invite a person to one side. Returns the respondent and its token, shown only now."""
     if assessment.state in (State.REVEALED, State.ARCHIVED):
@@ -120,6 +125,7 @@ def add_respondent(
         email=email,
         token_nonce=nonce,
         token_hash=hash_token(token),
+        locale=locale if locale in ("en", "ja") else None,
     )
     db.session.add(respondent)
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
 
@@ -15,7 +15,6 @@ def _template_helpers() -> dict[str, Any]:
         "current_locale": lambda: str(get_locale() or "en"),
         "format_date": format_date,
         "format_datetime": format_datetime,
-        "url_for_exists": lambda endpoint: endpoint in current_app.view_functions,
         "language_form": LanguageForm,
         "sign_out_form": SignOutForm,
     }

@@ -130,7 +130,11 @@ def add_respondent(assessment_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             service.add_respondent(
-                assessment, side=Side(form.side.data), name=form.name.data, email=form.email.data
+                assessment,
+                side=Side(form.side.data),
+                name=form.name.data,
+                email=form.email.data,
+                locale=form.locale.data,
             )
         except ServiceError as error:
             if error.field in form:

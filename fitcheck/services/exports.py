@@ -1,0 +1,389 @@
+"""Exports of a revealed assessment: tidy CSV, XLSX and JSON, for spreadsheets and BI tools.
+
+Everything here reads through `results.load_results`, so an export shows the numbers of
+the results page (one computation) and obeys the same two rules: nothing before the reveal
+(`ResultsSealed` propagates) and nothing of a side withheld by the anonymity threshold —
+not its averages, not its individual answers, not its comments.
+
+Respondents appear only as opaque ids ("company-1", "client-2"): numbered within their
+side in an order drawn from an HMAC of the respondent under the app's SECRET_KEY, so the
+numbers follow neither the database ids, nor names, nor the order of invitation or
+submission, yet the same respondent keeps the same id from one export to the next (while
+the key stays the same). Names and emails are never selected. Comments are left out of the
+answers file, where a comment beside an opaque id would still be attributable; they are
+exported grouped by trait and side only (JSON, XLSX), in the sorted order `load_results`
+gives them.
+
+Spreadsheets run a text cell that starts with "=", "+", "-" or "@" (and a few more) as a
+formula. Every text cell of the CSV and XLSX files is neutralised with a leading "'"
+(OWASP "CSV Injection"); numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+from flask import current_app
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+from openpyxl.styles import Font  # type: ignore[import-untyped]
+from sqlalchemy import select
+
+from ..extensions import db
+from ..fit import Comparison, JSONValue, Side
+from ..models import Answer, Assessment, Respondent
+from .results import Results, load_results
+
+Cell: TypeAlias = str | int | float | bool | None
+Row: TypeAlias = dict[str, Cell]
+
+PERSPECTIVES = ("other", "self", "importance")
+
+ANSWER_COLUMNS = (
+    "assessment_id",
+    "partner",
+    "kind",
+    "side",
+    "respondent",
+    "trait_key",
+    "trait_label_en",
+    "trait_label_ja",
+    "perspective",
+    "value",
+)
+RESULT_COLUMNS = (
+    "assessment_id",
+    "partner",
+    "kind",
+    "trait_key",
+    "trait_label_en",
+    "trait_label_ja",
+    "weight",
+    "us",
+    "them",
+    "us_self",
+    "them_self",
+    "gap",
+    "band",
+    "blind_spot_company",
+    "hidden_strength_company",
+    "blind_spot_client",
+    "hidden_strength_client",
+    "rwg_company",
+    "rwg_client",
+    # Round-level, repeated on every trait row like `partner`, so the one CSV carries the
+    # headline; the whole "Fit" table is in the XLSX and JSON exports.
+    "mirror_score",
+    "verdict",
+)
+FIT_COLUMNS = ("measure", "value")
+COMMENT_COLUMNS = ("trait_key", "trait_label_en", "trait_label_ja", "side", "comment")
+
+# OWASP's formula triggers, NUL (OWASP ASVS 1.2.10) and the full-width forms of the four
+# signs, which Japanese input methods produce and Japanese Excel also reads as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The other named comparisons of FIT_MODEL.md, as they are named in the Fit sheet.
+_NAMED_SCORES = (
+    "self_described",
+    "company_perceived",
+    "client_perceived",
+    "company_blind_spots",
+    "client_blind_spots",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------
+
+
+def _opaque_ids(assessment_id: int, respondents: Iterable[tuple[int, Side]]) -> dict[int, str]:
+    """`<side>-<n>` per respondent id, ordered by side, then n (a keyed-hash order)."""
+    key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+
+    def rank(respondent_id: int) -> tuple[str, int]:
+        message = f"fitcheck-export:{assessment_id}:{respondent_id}".encode("ascii")
+        return hmac.new(key, message, hashlib.sha256).hexdigest(), respondent_id
+
+    ids: dict[int, str] = {}
+    for side in Side:
+        members = sorted({rid for rid, s in respondents if s is side}, key=rank)
+        ids.update({rid: f"{side.value}-{number}" for number, rid in enumerate(members, 1)})
+    return ids
+
+
+def _meta(assessment: Assessment) -> Row:
+    return {
+        "assessment_id": assessment.id,
+        "partner": assessment.partner.name,
+        "kind": assessment.kind.value,
+    }
+
+
+def _answer_rows(results: Results) -> list[Row]:
+    assessment = results.assessment
+    visible = [side for side in Side if not results.fit.side(side).withheld]
+    if not visible:
+        return []
+    answers = db.session.execute(
+        select(
+            Respondent.id,
+            Respondent.side,
+            Answer.trait_id,
+            Answer.other_rating,
+            Answer.self_rating,
+            Answer.importance,
+        )
+        .join(Respondent, Respondent.id == Answer.respondent_id)
+        .where(
+            Answer.assessment_id == assessment.id,
+            Respondent.submitted_at.is_not(None),
+            Respondent.withdrawn_at.is_(None),
+            Respondent.side.in_(visible),
+        )
+    ).all()
+    sides = {row.id: Side(row.side) for row in answers}
+    ids = _opaque_ids(assessment.id, sides.items())
+    given: dict[tuple[int, int], tuple[int | None, int | None, int | None]] = {
+        (row.id, row.trait_id): (row.other_rating, row.self_rating, row.importance)
+        for row in answers
+    }
+    meta = _meta(assessment)
+    rows: list[Row] = []
+    # `ids` is ordered by side, then opaque number: nothing in the order points to a person.
+    for respondent_id, opaque_id in ids.items():
+        for trait in assessment.traits:
+            values = given.get((respondent_id, trait.id), (None, None, None))
+            for perspective, value in zip(PERSPECTIVES, values, strict=True):
+                rows.append(
+                    {
+                        **meta,
+                        "side": sides[respondent_id].value,
+                        "respondent": opaque_id,
+                        "trait_key": trait.key,
+                        "trait_label_en": trait.label_en,
+                        "trait_label_ja": trait.label_ja,
+                        "perspective": perspective,
+                        "value": value,
+                    }
+                )
+    return rows
+
+
+def _results_rows(results: Results) -> list[Row]:
+    fit = results.fit
+    traits = {trait.key: trait for trait in results.assessment.traits}
+    meta = _meta(results.assessment)
+    return [
+        {
+            **meta,
+            "trait_key": row.trait,
+            "trait_label_en": traits[row.trait].label_en,
+            "trait_label_ja": traits[row.trait].label_ja,
+            "weight": row.weight,
+            "us": row.us,
+            "them": row.them,
+            "us_self": row.us_self,
+            "them_self": row.them_self,
+            "gap": row.gap,
+            "band": row.band.value if row.band else None,
+            "blind_spot_company": row.company.blind_spot,
+            "hidden_strength_company": row.company.hidden_strength,
+            "blind_spot_client": row.client.blind_spot,
+            "hidden_strength_client": row.client.hidden_strength,
+            "rwg_company": row.company.rwg,
+            "rwg_client": row.client.rwg,
+            "mirror_score": fit.mirror.similarity,
+            "verdict": fit.verdict.value,
+        }
+        for row in fit.traits
+    ]
+
+
+def _fit_rows(results: Results) -> list[Row]:
+    fit = results.fit
+    mirror = fit.mirror
+    ci = mirror.shape_ci or (None, None)
+    parts = mirror.decomposition
+    measures: list[tuple[str, Cell]] = [
+        ("mirror_score", mirror.similarity),
+        ("elevation", mirror.elevation),
+        ("shape_r", mirror.shape),
+        ("shape_ci_low", ci[0]),
+        ("shape_ci_high", ci[1]),
+        ("shape_inconclusive", mirror.inconclusive),
+        ("icc", mirror.icc),
+        ("d2", parts.d2 if parts else None),
+        ("d2_elevation", parts.elevation if parts else None),
+        ("d2_scatter", parts.scatter if parts else None),
+        ("d2_shape", parts.shape if parts else None),
+        ("level_us", mirror.level_x),
+        ("level_them", mirror.level_y),
+        ("traits_compared", mirror.t_prime),
+        ("verdict", fit.verdict.value),
+        ("falls_short", fit.falls_short.value if fit.falls_short else None),
+        ("similarity_threshold", fit.thresholds.similar),
+        ("level_threshold", fit.thresholds.level),
+    ]
+    for name in _NAMED_SCORES:
+        comparison: Comparison = getattr(fit.comparisons, name)
+        measures.append((f"{name}_score", comparison.similarity))
+    for side in Side:
+        summary = fit.side(side)
+        measures.append((f"responses_{side.value}", summary.responses))
+        measures.append((f"withheld_{side.value}", summary.withheld))
+    measures += [
+        ("min_responses_per_side", fit.min_responses),
+        ("scale_lo", fit.scale.lo),
+        ("scale_hi", fit.scale.hi),
+    ]
+    return [{"measure": measure, "value": value} for measure, value in measures]
+
+
+def _comment_groups(results: Results) -> list[tuple[str, Side, list[str]]]:
+    """(trait key, side, comments) in trait order, company first; withheld sides are absent."""
+    return [
+        (trait.key, side, results.comments[(trait.key, side)])
+        for trait in results.assessment.traits
+        for side in Side
+        if (trait.key, side) in results.comments
+    ]
+
+
+def _comment_rows(results: Results) -> list[Row]:
+    traits = {trait.key: trait for trait in results.assessment.traits}
+    return [
+        {
+            "trait_key": key,
+            "trait_label_en": traits[key].label_en,
+            "trait_label_ja": traits[key].label_ja,
+            "side": side.value,
+            "comment": text,
+        }
+        for key, side, texts in _comment_groups(results)
+        for text in texts
+    ]
+
+
+def answer_rows(assessment: Assessment) -> list[Row]:
+    """One row per submitted respondent × trait × perspective (other, self, importance).
+
+    `value` is None for "can't judge" or an importance not given. Respondents of a side
+    withheld by the anonymity threshold are left out. Raises `ResultsSealed` before the
+    reveal. Queries: those of `load_results` plus one, however many respondents.
+    """
+    return _answer_rows(load_results(assessment))
+
+
+def results_rows(assessment: Assessment) -> list[Row]:
+    """One row per trait: the four profiles, the mirror gap and band, the weight, blind spots
+    and hidden strengths and rwg per side, with the round's mirror score and verdict."""
+    return _results_rows(load_results(assessment))
+
+
+def fit_rows(assessment: Assessment) -> list[Row]:
+    """The round as measure/value pairs: the mirror's statistics, verdict, the other named
+    comparisons' scores, responses per side."""
+    return _fit_rows(load_results(assessment))
+
+
+# --------------------------------------------------------------------------------------------
+# Formats
+# --------------------------------------------------------------------------------------------
+
+
+def neutralise(value: str) -> str:
+    """A text cell that no spreadsheet runs as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _csv_cell(value: Cell) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def to_csv(rows: Sequence[Mapping[str, Cell]], columns: Sequence[str] | None = None) -> bytes:
+    """UTF-8 with a byte-order mark (Excel then reads Japanese right), CRLF line ends.
+
+    `columns` gives the header, so a file without rows still has one; by default the keys of
+    the first row. Text cells are neutralised; numbers are written as numbers.
+    """
+    header = list(columns) if columns is not None else list(rows[0]) if rows else []
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in header])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(value: Cell) -> Cell:
+    if isinstance(value, str):
+        # openpyxl stores a string starting with "=" as a formula, and refuses control
+        # characters that XML 1.0 cannot carry.
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def _sheet(workbook: Any, title: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append([_xlsx_cell(row.get(column)) for column in columns])
+
+
+def to_xlsx(assessment: Assessment) -> bytes:
+    """A workbook with sheets Answers, Results, Fit and Comments, from one `load_results`."""
+    results = load_results(assessment)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.creator = "fitcheck"
+    _sheet(workbook, "Answers", ANSWER_COLUMNS, _answer_rows(results))
+    _sheet(workbook, "Results", RESULT_COLUMNS, _results_rows(results))
+    _sheet(workbook, "Fit", FIT_COLUMNS, _fit_rows(results))
+    _sheet(workbook, "Comments", COMMENT_COLUMNS, _comment_rows(results))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(assessment: Assessment) -> dict[str, JSONValue]:
+    """The assessment, `FitResult.to_dict()` unchanged, and comments by trait and side."""
+    results = load_results(assessment)
+    return {
+        "assessment": {
+            "id": assessment.id,
+            "title": assessment.title,
+            "partner": assessment.partner.name,
+            "kind": assessment.kind.value,
+            "state": assessment.state.value,
+            "revealed_at": assessment.revealed_at.isoformat() if assessment.revealed_at else None,
+            "scale": {"lo": assessment.scale_lo, "hi": assessment.scale_hi},
+            "min_responses_per_side": assessment.min_responses_per_side,
+            "traits": [
+                {"key": trait.key, "label_en": trait.label_en, "label_ja": trait.label_ja}
+                for trait in assessment.traits
+            ],
+        },
+        "results": results.fit.to_dict(),
+        "comments": [
+            {"trait_key": key, "side": side.value, "comments": list(texts)}
+            for key, side, texts in _comment_groups(results)
+        ],
+    }
