@@ -101,7 +101,10 @@ def _check_unique_name(workspace_id: int, name: str) -> None:
 def _check_scale(lo: int, hi: int, point_labels: dict[str, Any]) -> None:
     if not 0 <= lo < hi <= MAX_SCALE_POINT:
         raise ServiceError(
-            _l("The scale runs from a lower to a higher point, 0 to %(max)d.", max=MAX_SCALE_POINT),
+            _l(
+                "Choose a lowest point below the highest, both from 0 to %(max)d.",
+                max=MAX_SCALE_POINT,
+            ),
             "scale_hi",
         )
     for locale, labels in point_labels.items():

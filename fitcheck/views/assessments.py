@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -177,9 +178,10 @@ def change_state(assessment_id: int, action: str) -> Response:
             service.launch(assessment)
             sent = invitations.send_invitations(assessment)
             flash(
-                _(
-                    "Launched: the traits are frozen and %(count)d invitations were sent.",
-                    count=sent,
+                ngettext(
+                    "Launched: the traits are frozen and %(num)d invitation was sent.",
+                    "Launched: the traits are frozen and %(num)d invitations were sent.",
+                    sent,
                 ),
                 "success",
             )
@@ -194,11 +196,18 @@ def change_state(assessment_id: int, action: str) -> Response:
             flash(_("The assessment is archived."), "info")
         elif action == "invite":
             sent = invitations.send_invitations(assessment)
-            flash(_("%(count)d invitations were sent.", count=sent), "success")
+            flash(
+                ngettext("%(num)d invitation was sent.", "%(num)d invitations were sent.", sent),
+                "success",
+            )
         else:
             sent = invitations.send_reminders(assessment)
             flash(
-                _("%(count)d reminders were sent to those who have not answered.", count=sent),
+                ngettext(
+                    "%(num)d reminder was sent to those who have not answered.",
+                    "%(num)d reminders were sent to those who have not answered.",
+                    sent,
+                ),
                 "success",
             )
     except ServiceError as error:

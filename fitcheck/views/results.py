@@ -33,7 +33,7 @@ def chart_text() -> charts.ChartText:
         us_self=_("Company's self-view"),
         previous_them=_("Client as seen by the company, last round"),
         previous_us=_("Company as seen by the client, last round"),
-        gap_axis=_("Gap: client as seen by us − company as seen by them"),
+        gap_axis=_("Gap: client as seen by the company − company as seen by the client"),
         them_higher=_("client seen higher"),
         us_higher=_("company seen higher"),
         aligned=_("aligned"),
