@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextvars
 import os
-import shutil
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any

@@ -1,7 +1,14 @@
 """FlaskForm classes, one module per area. Forms check shape; rules that need the database
 live in services and come back as field errors."""
 
-from .auth import ChangePasswordForm, LanguageForm, SignInForm, SignOutForm, SignUpForm
+from .auth import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    LanguageForm,
+    SignInForm,
+    SignOutForm,
+    SignUpForm,
+)
 from .staff import (
     ActionForm,
     AssessmentForm,
@@ -17,6 +24,7 @@ from .survey import DeclineForm, SurveyForm, build_survey_form
 
 __all__ = [
     "ActionForm",
+    "ApiTokenForm",
     "AssessmentForm",
     "ChangePasswordForm",
     "CommitmentForm",

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.api_tokens import MAX_NAME_LENGTH
 
 
 class SignUpForm(FlaskForm):  # type: ignore[misc]
@@ -77,3 +78,14 @@ LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ja", "日本語
 class LanguageForm(FlaskForm):  # type: ignore[misc]
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
+
+
+class ApiTokenForm(FlaskForm):  # type: ignore[misc]
+    """Name a new API token on the account page."""
+
+    name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],
+        description=_l("What the token is for, e.g. “CRM sync”."),
+    )
+    submit = SubmitField(_l("Create token"))

@@ -14,30 +14,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length
 
 from ..extensions import limiter
-from ..forms import ActionForm, ChangePasswordForm, SignInForm, SignOutForm, SignUpForm
+from ..forms import (
+    ActionForm,
+    ApiTokenForm,
+    ChangePasswordForm,
+    SignInForm,
+    SignOutForm,
+    SignUpForm,
+)
 from ..services import ServiceError, accounts, api_tokens
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-class ApiTokenForm(FlaskForm):  # type: ignore[misc]
-    """Name a new API token (the account page's API section; a candidate for forms/auth.py)."""
-
-    name = StringField(
-        _l("Token name"),
-        validators=[DataRequired(), Length(max=api_tokens.MAX_NAME_LENGTH)],
-        description=_l("What the token is for, e.g. “CRM sync”."),
-    )
-    submit = SubmitField(_l("Create token"))
 
 
 def _sign_in_limit() -> str:

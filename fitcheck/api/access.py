@@ -1,0 +1,138 @@
+"""Who may call the API, how often, and in which language it answers.
+
+Staff endpoints take `Authorization: Bearer <token>` (a personal API token) and nothing
+else: no cookie, so no CSRF token either. The respondent endpoint is authorized by the
+invitation token in its path. Every blueprint of the API is set up by `protect()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from flask import current_app, g, request
+from flask.wrappers import Response
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_smorest import abort
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import csrf, limiter
+from ..services import api_tokens
+from ..tokens import hash_token
+from .errors import handle_http_error
+
+BEARER_SCHEME = "bearerAuth"
+DEFAULT_RATE_LIMIT = "300 per minute"
+DEFAULT_MISS_RATE_LIMIT = "10 per minute"
+
+
+def fail(
+    code: int,
+    message: str,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> NoReturn:
+    """End the request with the API's JSON error (see `errors.handle_http_error`)."""
+    abort(code, message=message, errors=fields, headers=headers)
+    raise AssertionError("abort() returned")  # pragma: no cover - abort always raises
+
+
+def request_locale() -> str:
+    """The language the API answers in: the best match of Accept-Language, else the default."""
+    supported = tuple(current_app.config["LANGUAGES"])
+    default = str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+    return str(request.accept_languages.best_match(supported, default=default))
+
+
+def _bearer_secret() -> str | None:
+    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    return secret if scheme.lower() == "bearer" and secret else None
+
+
+def current_workspace_id() -> int:
+    """The workspace of the request's token; every staff query is scoped to it."""
+    return int(g.api_workspace_id)
+
+
+def current_user_id() -> int:
+    return int(g.api_user_id)
+
+
+def _speak_the_request_language() -> None:
+    # Read first by fitcheck.i18n.select_locale, so neither a session nor a cookie is touched.
+    g.locale_override = request_locale()
+
+
+def _authenticate() -> None:
+    _speak_the_request_language()
+    if request.method == "OPTIONS":
+        return
+    secret = _bearer_secret()
+    if secret is None:
+        fail(
+            401,
+            _("Send your API token in the header “Authorization: Bearer <token>”."),
+            headers={"WWW-Authenticate": 'Bearer realm="fitcheck"'},
+        )
+    token = api_tokens.authenticate(secret)
+    if token is None:
+        fail(
+            401,
+            _("This API token is not valid, or it has been revoked."),
+            headers={"WWW-Authenticate": 'Bearer realm="fitcheck", error="invalid_token"'},
+        )
+    g.api_workspace_id = token.workspace_id
+    g.api_user_id = token.user_id
+
+
+def _rate_key() -> str:
+    """One budget per token; requests without one share their address's budget."""
+    secret = _bearer_secret()
+    if secret:
+        return "token:" + hash_token(secret)
+    return "address:" + get_remote_address()
+
+
+def _rate_limit() -> str:
+    return str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+
+
+def _miss_limit() -> str:
+    return str(current_app.config.get("API_MISS_RATE_LIMIT", DEFAULT_MISS_RATE_LIMIT))
+
+
+def _too_many_requests() -> str:
+    return str(_("Too many requests. Wait for a minute, then try again (see Retry-After)."))
+
+
+def _unauthorized(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _unknown_link(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def protect(blueprint: Any, *, bearer: bool) -> None:
+    """Set up an API blueprint: JSON errors, no CSRF, rate limits, and who may call it.
+
+    `bearer`: staff endpoints that need an API token. Otherwise the endpoint authorizes by a
+    token in its path, and unknown tokens count as misses: someone guessing invitation
+    links from one address is stopped after a few, as on the respondent's pages.
+    """
+    csrf.exempt(blueprint)
+    blueprint.register_error_handler(HTTPException, handle_http_error)
+    limiter.shared_limit(
+        _rate_limit, scope="api", key_func=_rate_key, error_message=_too_many_requests
+    )(blueprint)
+    limiter.shared_limit(
+        _miss_limit,
+        scope="api-miss",
+        key_func=get_remote_address,
+        deduct_when=_unauthorized if bearer else _unknown_link,
+        error_message=_too_many_requests,
+    )(blueprint)
+    blueprint.before_request(_authenticate if bearer else _speak_the_request_language)

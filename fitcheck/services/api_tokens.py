@@ -1,0 +1,121 @@
+"""Personal API tokens: created and revoked by their user, shown once, stored as a hash.
+
+A token acts for its user in the user's workspace. Only its SHA-256 is stored (see
+`fitcheck.tokens`), with a short prefix that lets the account page tell tokens apart.
+`last_used_at` is written at most once a minute per token, so a busy integration does not
+turn every API read into a database write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import ApiToken, User, utcnow
+from ..tokens import hash_token, new_token
+from . import ServiceError
+from .accounts import normalize_email
+
+# Recognisable in a config file or a secret scanner's report; not part of the secret.
+TOKEN_PREFIX = "fc_"  # noqa: S105 - a fixed marker, not a secret
+# "fc_" and 8 random characters: enough to tell tokens apart, far too few to guess one.
+DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
+MAX_NAME_LENGTH = 80
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ServiceError(_l("Give the token a name."), "name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ServiceError(
+            _l("Keep the name under %(count)d characters.", count=MAX_NAME_LENGTH), "name"
+        )
+    return name
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for `user`. Returns the row and the token itself, which exists only now."""
+    secret = TOKEN_PREFIX + new_token()
+    token = ApiToken(
+        workspace_id=user.workspace_id,
+        user_id=user.id,
+        name=_checked_name(name),
+        token_hash=hash_token(secret),
+        prefix=secret[:DISPLAY_PREFIX_LENGTH],
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def create_token_for_email(email: str, name: str) -> tuple[ApiToken, str]:
+    """CLI: issue a token for the user with this email."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise ServiceError(_l("No user has this email address."), "email")
+    return create_token(user, name)
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens still in force, newest first. One query."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def find_token(user: User, token_id: int) -> ApiToken | None:
+    """One of the user's own tokens in force; anyone else's is not found."""
+    return db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.id == token_id,
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+        )
+    )
+
+
+def revoke_token(token: ApiToken, *, now: datetime | None = None) -> None:
+    """Stop a token at once; its row stays so the revocation is on record."""
+    if token.revoked_at is None:
+        token.revoked_at = now or utcnow()
+        db.session.commit()
+
+
+def authenticate(secret: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The token in force that `secret` is, with its user; None for anything else.
+
+    One query; plus one conditional UPDATE when the recorded use is a minute old or more.
+    """
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token: ApiToken | None = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
+    )
+    if token is None:
+        return None
+    moment = now or utcnow()
+    stale = moment - LAST_USED_PRECISION
+    if token.last_used_at is None or token.last_used_at <= stale:
+        # Conditional, so concurrent requests of one token write it once, not once each.
+        db.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token.id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= stale),
+            )
+            .values(last_used_at=moment)
+        )
+        db.session.commit()
+    return token
