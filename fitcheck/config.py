@@ -73,6 +73,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         "PROXY_FIX": _env_bool("PROXY_FIX", False),
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", DEFAULTS["BABEL_DEFAULT_TIMEZONE"]),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
