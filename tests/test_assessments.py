@@ -61,7 +61,7 @@ def test_create_add_respondents_and_launch(client, make_user, make_partner, sign
         _post(
             client,
             f"{show}/respondents",
-            {"side": side, "name": name, "email": "", "locale": locale},
+            {"side": side, "name": name, "email": "", "language": locale},
             show,
         )
     _post(client, f"{show}/launch", {}, show)

@@ -4,13 +4,14 @@ everywhere, a fixed number of queries; commitments; plotly.js served locally."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 
 import pytest
 from sqlalchemy import event, select
 
 from fitcheck.extensions import db
-from fitcheck.models import Commitment, CommitmentStatus, Side
+from fitcheck.models import Commitment, CommitmentStatus, Kind, Side, TraitSet
 from fitcheck.services import assessments
 from fitcheck.services.assessments import AnswerInput
 from fitcheck.services.results import load_results
@@ -232,3 +233,34 @@ def test_results_page_of_300_respondents_and_40_traits_costs_a_fixed_number_of_q
         counts[email] = len(statements)
         client.post("/sign-out", data={"csrf_token": csrf_token(client, "/partners/")})
     assert counts["big@example.com"] == counts["small@example.com"] <= 8
+
+
+def test_an_annual_review_ghosts_the_previous_round_on_the_radar(
+    client, make_user, sign_in, make_assessment
+):
+    user = make_user("o@example.com")
+    first, first_tokens = make_assessment(user)
+    _answer_all(first, first_tokens)
+    assessments.reveal(first)
+    trait_set = db.session.get(TraitSet, first.source_trait_set_id)
+    second = assessments.create_assessment(
+        first.partner, trait_set, kind=Kind.ANNUAL_REVIEW, previous=first
+    )
+    tokens = {
+        assessments.add_respondent(second, side=side, name=side.value)[0]: ""
+        for side in (Side.COMPANY, Side.CLIENT)
+    }
+    assessments.launch(second)
+    _answer_all(second, tokens, other=5)
+    assessments.reveal(second)
+    sign_in("o@example.com")
+    page = client.get(f"/assessments/{second.id}/results").get_data(as_text=True)
+    names = [trace.get("name") for trace in json.loads(_radar_json(page))["data"]]
+    assert "Client as seen by the company, last round" in names
+    assert "Company as seen by the client, last round" in names
+
+
+def _radar_json(page: str) -> str:
+    return re.findall(
+        r'<script type="application/json" class="fc-figure">(.*?)</script>', page, re.S
+    )[0]

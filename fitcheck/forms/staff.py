@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -210,7 +210,7 @@ class RespondentForm(FlaskForm):  # type: ignore[misc]
         validators=[Optional(), Email(), Length(max=254)],
         description=_l("Optional: without it, copy the personal link and send it yourself."),
     )
-    locale = SelectField(
+    language = SelectField(
         _l("Language of the invitation"),
         choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")],
         description=_l("The respondent can switch languages on their pages."),
@@ -223,6 +223,8 @@ class RespondentForm(FlaskForm):  # type: ignore[misc]
             SelectChoice(Side.COMPANY.value, _l("Our side (%(name)s)", name=company)),
             SelectChoice(Side.CLIENT.value, _l("Client side (%(name)s)", name=partner)),
         ]
+        if not self.is_submitted():
+            self.language.data = str(get_locale() or "ja")
 
 
 class DeadlineForm(FlaskForm):  # type: ignore[misc]

@@ -14,6 +14,12 @@
   };
   if (window.Plotly) draw();
   else window.addEventListener("load", draw);
+  // Fit the charts to the paper's column, and back to the screen afterwards.
+  const resize = () => document.querySelectorAll(".fc-chart .js-plotly-plot").forEach(
+    (plot) => window.Plotly.Plots.resize(plot)
+  );
+  window.addEventListener("beforeprint", resize);
+  window.addEventListener("afterprint", resize);
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });

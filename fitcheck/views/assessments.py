@@ -135,7 +135,7 @@ def add_respondent(assessment_id: int) -> Response | str:
                 side=Side(form.side.data),
                 name=form.name.data,
                 email=form.email.data,
-                locale=form.locale.data,
+                locale=form.language.data,
             )
         except ServiceError as error:
             if error.field in form:

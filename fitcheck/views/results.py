@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import charts, fit
+from ..extensions import db
 from ..forms import ActionForm, CommitmentForm
 from ..models import Assessment, Commitment, CommitmentStatus, Respondent, Side
 from ..services import ServiceError
@@ -73,7 +74,12 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
     result = results.fit
     text = chart_text()
     radar = charts.mirror_radar(
-        result, labels=labels, questions=questions, text=text, locale=locale
+        result,
+        labels=labels,
+        questions=questions,
+        text=text,
+        previous=_previous_round(assessment),
+        locale=locale,
     )
     bars = charts.gap_bars(result, labels=labels, text=text, locale=locale)
     by_gap = sorted(result.traits, key=lambda row: (row.gap is None, -abs(row.gap or 0.0)))
@@ -99,6 +105,21 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
         "company_colour": charts.COMPANY_COLOUR,
         "client_colour": charts.CLIENT_COLOUR,
     }
+
+
+def _previous_round(assessment: Assessment) -> fit.FitResult | None:
+    """Last round's result, ghosted on an annual review's radar; the same seal applies."""
+    if assessment.previous_id is None:
+        return None
+    previous = db.session.get(Assessment, assessment.previous_id)
+    if (
+        previous is None
+        or previous.partner_id != assessment.partner_id
+        or not is_visible(previous)
+        or (previous.scale_lo, previous.scale_hi) != (assessment.scale_lo, assessment.scale_hi)
+    ):
+        return None
+    return load_results(previous).fit
 
 
 def _commitment_form(assessment: Assessment, viewer: Side | None) -> CommitmentForm:
