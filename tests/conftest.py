@@ -28,6 +28,7 @@ from fitcheck.models import Partner, Role, User, Workspace
 from fitcheck.services import accounts
 
 from .support import PASSWORD, sign_in_with
+from .worked_example import worked_example  # noqa: F401 - a fixture for every test module
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "fitcheck" / "translations"

@@ -18,23 +18,8 @@ from fitcheck.services import api_tokens, assessments, traits
 from fitcheck.services.results import load_results
 
 from .support import csrf_token
+from .worked_example import WORKED
 
-# FIT_MODEL.md's worked example: other / self / importance per trait, None = can't judge.
-WORKED = {
-    "C1": {"passion": (4, 5, 5), "response": (3, 5, 4), "dialogue": (5, 4, 3), "growth": (2, 4, 3)},
-    "C2": {
-        "passion": (5, 4, 4),
-        "response": (2, 5, 5),
-        "dialogue": (4, 3, 3),
-        "growth": (None, 3, 2),
-    },
-    "K1": {
-        "passion": (4, 4, 3),
-        "response": (4, 3, 4),
-        "dialogue": (3, 5, None),
-        "growth": (4, 1, 3),
-    },
-}
 STAFF_ENDPOINTS = [
     ("get", "/api/v1/trait-sets"),
     ("post", "/api/v1/partners"),

