@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from fitcheck.extensions import db
 
 PASSWORD = "correct horse battery"
 
@@ -24,3 +29,18 @@ def sign_in_with(client: FlaskClient, email: str, password: str = PASSWORD) -> A
     """Post the sign-in form from `client`, with the CSRF token its page gave."""
     token = csrf_token(client, "/sign-in")
     return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Record every SQL statement run inside the block: pages must not query per row."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

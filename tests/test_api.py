@@ -3,21 +3,20 @@ codes, results equal to `load_results`, and the tokens' account page and CLI com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from fitcheck.extensions import db
 from fitcheck.models import Answer, ApiToken, Assessment, Kind, Side, State, TraitSet, utcnow
 from fitcheck.services import api_tokens, assessments, traits
 from fitcheck.services.results import load_results
 
-from .support import csrf_token
+from .support import count_queries, csrf_token
 from .worked_example import WORKED
 
 STAFF_ENDPOINTS = [
@@ -69,20 +68,6 @@ def default_set(user) -> TraitSet:
 
 def invitation_token(invite_url: str) -> str:
     return invite_url.rstrip("/").rsplit("/", 1)[1]
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # --------------------------------------------------------------------------------------------

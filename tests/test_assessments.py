@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from fitcheck.extensions import db
 from fitcheck.models import Assessment, Respondent, State, TraitSet, utcnow
 from fitcheck.services import ServiceError, assessments
 from fitcheck.services.assessments import AnswerInput
 
-from .support import csrf_token
+from .support import count_queries, csrf_token
 
 
 def _post(client, url, data, form_url):
@@ -168,16 +168,8 @@ def test_progress_page_queries_do_not_grow_with_respondents(
     sign_in("o@example.com")
     for size in (1, 12):
         assessment, _ = make_assessment(user, company=size, client=size)
-        statements: list[str] = []
-
-        def record(*args, statements=statements):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             assert client.get(f"/assessments/{assessment.id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         counts.append(len(statements))
     assert counts[0] == counts[1]
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from fitcheck.extensions import db
 from fitcheck.models import Side
@@ -21,6 +18,7 @@ from fitcheck.services import assessments, exports
 from fitcheck.services.assessments import AnswerInput
 from fitcheck.services.results import ResultsSealed, load_results
 
+from .support import count_queries
 from .worked_example import PEOPLE, TRAITS, WORKED, WORKED_MIRROR_SCORE
 
 FORMULAS = {
@@ -64,20 +62,6 @@ def searchable(responses: dict[str, Any]) -> str:
         xlsx_text(response.data) if name.endswith(".xlsx") else response.data.decode("utf-8")
         for name, response in responses.items()
     )
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # --- The seal --------------------------------------------------------------------------------

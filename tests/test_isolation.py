@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fitcheck.services.partners import list_partners
 
+from .support import count_queries
+
 
 def test_partner_list_shows_only_the_signed_in_workspace(client, make_user, make_partner, sign_in):
     mine, theirs = make_user("mine@example.com"), make_user("theirs@example.com")
@@ -26,25 +28,13 @@ def test_partner_search_treats_wildcards_as_text(make_user, make_partner):
 
 
 def test_partner_list_costs_the_same_queries_for_many_partners(app, make_user, make_partner):
-    from sqlalchemy import event
-
-    from fitcheck.extensions import db
-
     user = make_user()
     counts = []
     for total in (2, 15):
         while len(list_partners(user.workspace_id).partners.items) < total:
             make_partner(user.workspace)
-        statements = []
-
-        def record(*args, statements=statements):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             list_partners(user.workspace_id)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         counts.append(len(statements))
     assert counts[0] == counts[1] == 3
 

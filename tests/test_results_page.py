@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from fitcheck.extensions import db
 from fitcheck.models import Commitment, CommitmentStatus, Kind, Side, TraitSet
@@ -17,7 +17,7 @@ from fitcheck.services.assessments import AnswerInput
 from fitcheck.services.results import load_results
 from fitcheck.views.vendor import PLOTLY_VERSION
 
-from .support import csrf_token
+from .support import count_queries, csrf_token
 
 
 def _answer_all(assessment, tokens, *, other=4, own=3, comment=""):
@@ -181,16 +181,8 @@ def test_results_page_queries_do_not_grow_with_respondents(
         assessment, tokens = make_assessment(user, company=size, client=size)
         _answer_all(assessment, tokens)
         assessments.reveal(assessment)
-        statements: list[str] = []
-
-        def record(*args, statements=statements):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             assert client.get(f"/assessments/{assessment.id}/results").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         counts.append(len(statements))
     assert counts[0] == counts[1]
 
@@ -219,16 +211,8 @@ def test_results_page_of_300_respondents_and_40_traits_costs_a_fixed_number_of_q
     counts = {}
     for email, target in (("small@example.com", small), ("big@example.com", assessment)):
         sign_in(email, BENCH_PASSWORD)
-        statements: list[str] = []
-
-        def record(*args, statements=statements):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             response = client.get(f"/assessments/{target.id}/results")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         assert response.status_code == 200
         counts[email] = len(statements)
         client.post("/sign-out", data={"csrf_token": csrf_token(client, "/partners/")})
