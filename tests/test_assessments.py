@@ -182,3 +182,54 @@ def test_removing_a_respondent_only_before_launch(make_assessment):
     _, more = make_assessment()
     with pytest.raises(ServiceError, match="withdraw"):
         assessments.remove_respondent(next(iter(more)))
+
+
+def test_next_round_is_prefilled_and_carries_open_commitments_by_trait_key(
+    client, make_user, sign_in, make_assessment
+):
+    from fitcheck.models import Commitment, CommitmentStatus, Kind, Side, Trait
+    from fitcheck.services import commitments
+
+    user = make_user("o@example.com")
+    first, tokens = make_assessment(user, company=2, client=1, min_responses_per_side=1)
+    withdrawn = next(r for r in tokens if r.side is Side.COMPANY)
+    for respondent in tokens:
+        if respondent is not withdrawn:
+            assessments.save_answers(respondent, _answers(first), submit=True)
+    assessments.withdraw_respondent(withdrawn)
+    assessments.reveal(first)
+    by_key = {trait.key: trait for trait in first.traits}
+    kept = commitments.add_commitment(
+        first, trait_id=by_key["passion"].id, side=Side.COMPANY, action="Reply in a day"
+    )
+    done = commitments.add_commitment(
+        first, trait_id=by_key["dialogue"].id, side=Side.CLIENT, action="Weekly call"
+    )
+    commitments.set_status(done, CommitmentStatus.DONE)
+    retired = commitments.add_commitment(
+        first, trait_id=by_key["autonomy"].id, side=Side.CLIENT, action="Decide alone"
+    )
+    db.session.scalar(select(Trait).where(Trait.key == "autonomy")).retired_at = utcnow()
+    db.session.commit()
+
+    sign_in("o@example.com")
+    show = f"/assessments/{first.id}"
+    response = _post(client, f"{show}/next-round", {}, show)
+    second = db.session.scalar(select(Assessment).where(Assessment.previous_id == first.id))
+    assert response.headers["Location"] == f"/assessments/{second.id}"
+    assert second.kind is Kind.ANNUAL_REVIEW and second.state is State.DRAFT
+    assert {r.name for r in second.respondents} == {r.name for r in tokens if r is not withdrawn}
+    assessments.launch(second)
+    carried = db.session.scalars(
+        select(Commitment).where(Commitment.assessment_id == second.id)
+    ).all()
+    assert [(c.action, c.carried_from_id, c.trait.key) for c in carried] == [
+        ("Reply in a day", kept.id, "passion")
+    ]
+    assert retired.id not in {c.carried_from_id for c in carried}
+
+
+def test_next_round_needs_a_revealed_round(make_assessment):
+    collecting, _ = make_assessment()
+    with pytest.raises(ServiceError, match="once this one is revealed"):
+        assessments.start_next_round(collecting)

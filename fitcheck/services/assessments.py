@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -22,6 +23,8 @@ from ..models import (
     Answer,
     Assessment,
     AssessmentTrait,
+    Commitment,
+    CommitmentStatus,
     Kind,
     Partner,
     Respondent,
@@ -33,6 +36,9 @@ from ..models import (
 )
 from ..tokens import hash_token, invitation_token, new_nonce
 from . import ServiceError
+
+# How long the respondents of a next round get by default; staff can change it.
+NEXT_ROUND_ANSWER_TIME = timedelta(days=21)
 
 
 class AssessmentSettings(TypedDict):
@@ -148,7 +154,7 @@ def launch(assessment: Assessment, *, now: datetime | None = None) -> Assessment
     assessment.scale_lo = trait_set.scale_lo
     assessment.scale_hi = trait_set.scale_hi
     assessment.point_labels = dict(trait_set.point_labels)
-    db.session.add_all(
+    frozen = [
         AssessmentTrait(
             workspace_id=assessment.workspace_id,
             assessment_id=assessment.id,
@@ -165,7 +171,10 @@ def launch(assessment: Assessment, *, now: datetime | None = None) -> Assessment
             question_self_ja=trait.question_self_ja,
         )
         for position, trait in enumerate(traits)
-    )
+    ]
+    db.session.add_all(frozen)
+    db.session.flush()
+    _carry_commitments(assessment, {trait.key: trait for trait in frozen})
     moment = now or utcnow()
     assessment.state = State.COLLECTING
     assessment.launched_at = moment
@@ -445,3 +454,88 @@ def progress(assessment: Assessment) -> Progress:
             declined=sum(1 for r in active if r.declined_at),
         )
     return Progress(respondents=respondents, sides=sides)
+
+
+def start_next_round(
+    previous: Assessment, *, created_by_id: int | None = None, now: datetime | None = None
+) -> Assessment:
+    """A draft annual review prefilled from `previous`: the current version of its trait
+    set, its settings and its respondents (not those withdrawn), all still editable.
+
+    Last round's open commitments are carried in when the new round launches, matched to
+    the frozen traits by key (see `launch`).
+    """
+    if previous.state not in (State.REVEALED, State.ARCHIVED):
+        raise ServiceError(_l("Start the next round once this one is revealed."))
+    trait_set = db.session.get(TraitSet, previous.source_trait_set_id or -1)
+    if trait_set is None or trait_set.workspace_id != previous.workspace_id:
+        raise ServiceError(_l("The trait set of the last round no longer exists."))
+    moment = now or utcnow()
+    assessment = Assessment(
+        workspace_id=previous.workspace_id,
+        partner_id=previous.partner_id,
+        kind=Kind.ANNUAL_REVIEW,
+        source_trait_set_id=trait_set.id,
+        scale_lo=trait_set.scale_lo,
+        scale_hi=trait_set.scale_hi,
+        point_labels=dict(trait_set.point_labels),
+        deadline=moment + NEXT_ROUND_ANSWER_TIME,
+        reveal_policy=previous.reveal_policy,
+        min_responses_per_side=previous.min_responses_per_side,
+        share_with_client=previous.share_with_client,
+        created_by_id=created_by_id,
+        previous_id=previous.id,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    for person in previous.respondents:
+        if person.withdrawn_at is not None:
+            continue
+        nonce = new_nonce()
+        db.session.add(
+            Respondent(
+                workspace_id=assessment.workspace_id,
+                assessment_id=assessment.id,
+                side=person.side,
+                name=person.name,
+                email=person.email,
+                locale=person.locale,
+                contact_id=person.contact_id,
+                token_nonce=nonce,
+                token_hash=hash_token(invitation_token(current_app.config["SECRET_KEY"], nonce)),
+            )
+        )
+    db.session.commit()
+    return assessment
+
+
+def _carry_commitments(assessment: Assessment, traits: dict[str, AssessmentTrait]) -> None:
+    """Bring last round's open promises into this round, on the trait with the same key."""
+    if assessment.previous_id is None:
+        return
+    previous = db.session.scalars(
+        select(Commitment)
+        .options(joinedload(Commitment.trait))
+        .where(
+            Commitment.assessment_id == assessment.previous_id,
+            Commitment.workspace_id == assessment.workspace_id,
+            Commitment.status.in_((CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)),
+        )
+    )
+    for old in previous:
+        trait = traits.get(old.trait.key)
+        if trait is None:  # the trait was retired: the promise stays with last round
+            continue
+        db.session.add(
+            Commitment(
+                workspace_id=assessment.workspace_id,
+                assessment_id=assessment.id,
+                trait_id=trait.id,
+                side=old.side,
+                action=old.action,
+                owner=old.owner,
+                due_on=old.due_on,
+                status=old.status,
+                carried_from_id=old.id,
+            )
+        )

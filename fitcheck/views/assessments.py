@@ -215,6 +215,26 @@ def change_state(assessment_id: int, action: str) -> Response:
     return redirect(url_for("assessments.show", assessment_id=assessment.id))
 
 
+@bp.post("/assessments/<int:assessment_id>/next-round")
+def next_round(assessment_id: int) -> Response:
+    previous = owned_or_404(Assessment, assessment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        assessment = service.start_next_round(previous, created_by_id=current_user.id)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("assessments.show", assessment_id=previous.id))
+    flash(
+        _(
+            "The next round is ready as a draft, with last round's respondents. Check them "
+            "and the deadline, then launch: open commitments are carried in."
+        ),
+        "success",
+    )
+    return redirect(url_for("assessments.show", assessment_id=assessment.id))
+
+
 @bp.post("/respondents/<int:respondent_id>/<any(withdraw, remove, reissue, invite):action>")
 def change_respondent(respondent_id: int, action: str) -> Response:
     respondent = owned_or_404(Respondent, respondent_id)
