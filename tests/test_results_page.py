@@ -226,6 +226,11 @@ def test_an_annual_review_ghosts_the_previous_round_on_the_radar(
     first, first_tokens = make_assessment(user)
     _answer_all(first, first_tokens)
     assessments.reveal(first)
+    from fitcheck.services import commitments
+
+    commitments.add_commitment(
+        first, trait_id=first.traits[0].id, side=Side.COMPANY, action="PROMISE-LAST-YEAR"
+    )
     trait_set = db.session.get(TraitSet, first.source_trait_set_id)
     second = assessments.create_assessment(
         first.partner, trait_set, kind=Kind.ANNUAL_REVIEW, previous=first
@@ -242,6 +247,11 @@ def test_an_annual_review_ghosts_the_previous_round_on_the_radar(
     names = [trace.get("name") for trace in json.loads(_radar_json(page))["data"]]
     assert "Client as seen by the company, last round" in names
     assert "Company as seen by the client, last round" in names
+    since = page.split('id="since"')[1].split("</section>")[0]
+    assert "PROMISE-LAST-YEAR" in since and "carried into this round" in since
+    previous = load_results(first).fit.comparisons.mirror.similarity
+    current = load_results(second).fit.comparisons.mirror.similarity
+    assert f"{previous:.1f} → {current:.1f}" in since or "no change" in since
 
 
 def _radar_json(page: str) -> str:

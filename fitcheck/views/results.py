@@ -73,12 +73,13 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
     }
     result = results.fit
     text = chart_text()
+    previous = _previous_round(assessment)
     radar = charts.mirror_radar(
         result,
         labels=labels,
         questions=questions,
         text=text,
-        previous=_previous_round(assessment),
+        previous=previous.fit if previous else None,
         locale=locale,
     )
     bars = charts.gap_bars(result, labels=labels, text=text, locale=locale)
@@ -96,6 +97,14 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
         "verdict_text": VERDICTS[result.verdict],
         "comments": results.comments,
         "commitments": commitment_service.list_commitments(assessment),
+        "previous": previous,
+        "changes": fit.compare_rounds(previous.fit, result) if previous else None,
+        "previous_commitments": (
+            commitment_service.list_commitments(previous.assessment) if previous else []
+        ),
+        "previous_labels": (
+            {t.key: t.label(locale) for t in previous.assessment.traits} if previous else {}
+        ),
         "radar_json": charts.figure_json(radar),
         "bars_json": charts.figure_json(bars),
         "chart_config": charts.figure_config(),
@@ -107,7 +116,7 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
     }
 
 
-def _previous_round(assessment: Assessment) -> fit.FitResult | None:
+def _previous_round(assessment: Assessment) -> Results | None:
     """Last round's result, ghosted on an annual review's radar; the same seal applies."""
     if assessment.previous_id is None:
         return None
@@ -119,7 +128,7 @@ def _previous_round(assessment: Assessment) -> fit.FitResult | None:
         or (previous.scale_lo, previous.scale_hi) != (assessment.scale_lo, assessment.scale_hi)
     ):
         return None
-    return load_results(previous).fit
+    return load_results(previous)
 
 
 def _commitment_form(assessment: Assessment, viewer: Side | None) -> CommitmentForm:
