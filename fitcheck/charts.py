@@ -1038,3 +1038,68 @@ def figure_json(fig: go.Figure) -> str:
 def figure_config() -> dict[str, bool]:
     """The plotly.js ``config`` for every fitcheck chart: no mode bar, follow the container."""
     return {"displayModeBar": False, "responsive": True}
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One revealed round of a partner: its label (a date) and the mirror's numbers."""
+
+    label: str
+    similarity: float | None
+    level_us: float | None
+    level_them: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrendText:
+    similarity: str
+    level_us: str
+    level_them: str
+    axis: str
+
+
+def trend_lines(points: Sequence[TrendPoint], *, text: TrendText, locale: str = "en") -> go.Figure:
+    """The mirror score and both levels (as percentages) round after round, on one 0–100
+    axis; the company in its colour dashed, the client in its colour dotted, the score
+    solid and dark, so the lines read in grey too. Missing values leave gaps."""
+    labels = [html.escape(point.label) for point in points]
+
+    def percent(value: float | None) -> float | None:
+        return None if value is None else value * 100
+
+    series = (
+        (text.similarity, [p.similarity for p in points], _TEXT_COLOUR, "solid", "diamond"),
+        (text.level_us, [percent(p.level_us) for p in points], COMPANY_COLOUR, "dash", "square"),
+        (
+            text.level_them,
+            [percent(p.level_them) for p in points],
+            CLIENT_COLOUR,
+            "dot",
+            "circle",
+        ),
+    )
+    figure = go.Figure()
+    for name, values, colour, dash, symbol in series:
+        figure.add_trace(
+            go.Scatter(
+                x=labels,
+                y=values,
+                name=html.escape(name),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": colour, "dash": dash, "width": 2},
+                marker={"symbol": symbol, "size": 8, "color": colour},
+                hovertemplate="%{x}<br>%{fullData.name}: %{y:.1f}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        font={"family": _font(locale), "size": _FONT_SIZE, "color": _TEXT_COLOUR},
+        height=320,
+        margin={"l": 48, "r": 16, "t": 16, "b": 40},
+        yaxis={"range": [0, 100], "title": {"text": html.escape(text.axis)}, "fixedrange": True},
+        xaxis={"type": "category", "fixedrange": True},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return figure

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from .. import fit
 from ..extensions import db
@@ -23,8 +24,8 @@ from . import ServiceError
 if TYPE_CHECKING:
     from sqlalchemy import Row
 
-    # respondent id, side, trait id, other, self, importance, comment
-    AnswerRow = Row[int, Side, int, int | None, int | None, int | None, str]
+    # respondent id, side, trait id, other, self, importance, comment, assessment id
+    AnswerRow = Row[int, Side, int, int | None, int | None, int | None, str, int]
 
 VISIBLE_STATES = (State.REVEALED, State.ARCHIVED)
 
@@ -52,9 +53,9 @@ def respondent_may_see(respondent: Respondent) -> bool:
     return respondent.side is Side.COMPANY or respondent.assessment.share_with_client
 
 
-def submitted_answers(assessment: Assessment) -> Sequence[AnswerRow]:
-    """The answers of the submitted, not withdrawn respondents: one query."""
-    return db.session.execute(
+def _answers_query() -> Select[int, Side, int, int | None, int | None, int | None, str, int]:
+    """Answers of submitted, not withdrawn respondents; callers choose the assessments."""
+    return (
         select(
             Answer.respondent_id,
             Respondent.side,
@@ -63,15 +64,17 @@ def submitted_answers(assessment: Assessment) -> Sequence[AnswerRow]:
             Answer.self_rating,
             Answer.importance,
             Answer.comment,
+            Answer.assessment_id,
         )
         .join(Respondent, Respondent.id == Answer.respondent_id)
-        .where(
-            Answer.assessment_id == assessment.id,
-            Respondent.submitted_at.is_not(None),
-            Respondent.withdrawn_at.is_(None),
-        )
+        .where(Respondent.submitted_at.is_not(None), Respondent.withdrawn_at.is_(None))
         .order_by(Answer.trait_id, Answer.id)
-    ).all()
+    )
+
+
+def submitted_answers(assessment: Assessment) -> Sequence[AnswerRow]:
+    """The answers of the submitted, not withdrawn respondents: one query."""
+    return db.session.execute(_answers_query().where(Answer.assessment_id == assessment.id)).all()
 
 
 def compute_fit(assessment: Assessment, rows: Sequence[AnswerRow]) -> fit.FitResult:
@@ -117,3 +120,31 @@ def load_results(assessment: Assessment) -> Results:
         fit=result,
         comments={key: sorted(texts) for key, texts in comments.items()},
     )
+
+
+def partner_rounds(partner_id: int, workspace_id: int) -> list[tuple[Assessment, fit.FitResult]]:
+    """Every revealed round of a partner, oldest first, with its engine result.
+
+    Three queries however many rounds: the rounds with their traits, and all their
+    answers at once; the seal and the thresholds apply to each round as everywhere.
+    """
+    rounds = list(
+        db.session.scalars(
+            select(Assessment)
+            .options(selectinload(Assessment.traits))
+            .where(
+                Assessment.partner_id == partner_id,
+                Assessment.workspace_id == workspace_id,
+                Assessment.state.in_(VISIBLE_STATES),
+            )
+            .order_by(Assessment.revealed_at, Assessment.id)
+        )
+    )
+    if not rounds:
+        return []
+    rows_by_round: dict[int, list[AnswerRow]] = defaultdict(list)
+    for row in db.session.execute(
+        _answers_query().where(Answer.assessment_id.in_([a.id for a in rounds]))
+    ):
+        rows_by_round[row.assessment_id].append(row)
+    return [(a, compute_fit(a, rows_by_round[a.id])) for a in rounds]

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from .. import charts
 from ..forms import ActionForm, ContactForm, PartnerForm
 from ..models import Contact, Partner
 from ..services import ServiceError
 from ..services import partners as service
+from ..services.results import partner_rounds
+from .results import VERDICT_NAMES
 from .scoping import owned_or_404
+from .vendor import PLOTLY_VERSION
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
@@ -128,3 +133,39 @@ def remove_contact(contact_id: int) -> Response:
     service.remove_contact(contact)
     flash(_("The contact is removed."), "info")
     return redirect(url_for("partners.show", partner_id=partner_id, _anchor="contacts"))
+
+
+@bp.get("/<int:partner_id>/timeline")
+def timeline(partner_id: int) -> str:
+    """Every revealed round of the partner: the trend of the mirror and each verdict."""
+    partner = owned_or_404(Partner, partner_id)
+    rounds = partner_rounds(partner.id, partner.workspace_id)
+    locale = str(get_locale() or "en")
+    points = [
+        charts.TrendPoint(
+            label=format_date(assessment.revealed_at, "medium"),
+            similarity=result.comparisons.mirror.similarity,
+            level_us=result.comparisons.mirror.level_x,
+            level_them=result.comparisons.mirror.level_y,
+        )
+        for assessment, result in rounds
+    ]
+    figure = charts.trend_lines(
+        points,
+        text=charts.TrendText(
+            similarity=_("Mirror score"),
+            level_us=_("Level of the company, as the client sees it"),
+            level_them=_("Level of the client, as the company sees it"),
+            axis=_("Score and levels (0–100)"),
+        ),
+        locale=locale,
+    )
+    return render_template(
+        "partners/timeline.html",
+        partner=partner,
+        rounds=rounds,
+        figure_json=charts.figure_json(figure),
+        chart_config=charts.figure_config(),
+        plotly_version=PLOTLY_VERSION,
+        verdicts=VERDICT_NAMES,
+    )

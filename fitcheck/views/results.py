@@ -45,6 +45,15 @@ def chart_text() -> charts.ChartText:
     )
 
 
+# Short names, for tables that list many rounds.
+VERDICT_NAMES = {
+    fit.Verdict.MUTUAL_FIT: _l("Mutual fit"),
+    fit.Verdict.ALIKE_BUT_WEAK: _l("Alike, but not both strong"),
+    fit.Verdict.ONE_SIDED: _l("One-sided"),
+    fit.Verdict.MISFIT: _l("Misfit"),
+    fit.Verdict.NOT_ENOUGH_DATA: _l("Not enough data"),
+}
+
 VERDICTS = {
     fit.Verdict.MUTUAL_FIT: _l("Mutual fit: you see each other alike, and both at a high level."),
     fit.Verdict.ALIKE_BUT_WEAK: _l(
