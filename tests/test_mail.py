@@ -179,13 +179,10 @@ def test_japanese_respondent_gets_a_japanese_invitation(
 ) -> None:
     sealed = (
         "Answers stay sealed until the reveal: no one sees what the other side answered before "
-        "then, and individual answers are never shown to the other side."
+        "then, and your name is never shown next to your answers."
     )
     with force_locale("ja"):
-        if gettext(sealed) == sealed:
-            # test_i18n requires this sentence (extracted from mail/*.html) to be translated,
-            # so this skip ends as soon as the catalog is brought up to date.
-            pytest.skip("the ja catalog has no translation of the mail wording yet")
+        assert gettext(sealed) != sealed, "the mail wording must be translated"
     assessment, respondents = launched()
     respondent = _by_side(respondents, Side.CLIENT)
     respondent.locale = "ja"
@@ -196,12 +193,12 @@ def test_japanese_respondent_gets_a_japanese_invitation(
     (raw,) = [raw for _, raw in mailbox.received]
     raw.decode("ascii")  # headers RFC 2047-encoded, bodies base64: safe for any relay
     message = _parse(raw)
-    assert "パートナー適合度サーベイへのご招待" in message["Subject"]
+    assert "パートナー適合度アンケートへのご招待" in message["Subject"]
     assert assessment.partner.name in message["Subject"]
     text = _text(message)
     assert "Client 1 様" in text
     assert "2031年3月14日金曜日 18時00分00秒 日本標準時 までにご回答ください。" in text
-    assert "結果公開まで封印" in text
+    assert "結果公開まで非公開" in text
     assert '<html lang="ja">' in _html(message)
     assert LINK.search(text)
 
