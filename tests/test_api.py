@@ -647,6 +647,8 @@ def test_the_openapi_document_is_valid_and_declares_bearer_auth(client):
         "/api/v1/assessments/{assessment_id}/launch",
         "/api/v1/assessments/{assessment_id}/reveal",
         "/api/v1/assessments/{assessment_id}/results",
+        "/api/v1/partners/{partner_id}/outcomes",
+        "/api/v1/partners/{partner_id}/outcomes/{period}",
         "/api/v1/responses/{token}",
     }
 

@@ -42,7 +42,7 @@ class FitcheckApi(Api):  # type: ignore[misc]
 
 
 def register_api(app: Flask) -> FitcheckApi:
-    from . import assessments, partners, responses, trait_sets
+    from . import assessments, outcomes, partners, responses, trait_sets
 
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
@@ -62,6 +62,12 @@ def register_api(app: Flask) -> FitcheckApi:
             "description": "A personal API token, shown once when it is created.",
         },
     )
-    for blueprint in (trait_sets.blp, partners.blp, assessments.blp, responses.blp):
+    for blueprint in (
+        trait_sets.blp,
+        partners.blp,
+        outcomes.blp,
+        assessments.blp,
+        responses.blp,
+    ):
         api.register_blueprint(blueprint)
     return api

@@ -10,6 +10,7 @@ or 409.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -296,3 +297,66 @@ class ResultsSchema(ma.Schema):
     responses = fields.Nested(ResponseCountsSchema, required=True)
     traits = fields.List(fields.Nested(TraitResultSchema), required=True)
     fit = fields.Nested(FitSchema, required=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Outcomes
+# --------------------------------------------------------------------------------------------
+
+MAX_REVENUE = 999999999999.99  # Numeric(14, 2)
+
+
+class StrictAmount(fields.Float):
+    """A JSON number, and only that (`"5"` and `true` are not amounts), as a Decimal of cents."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OutcomeWriteSchema(ma.Schema):
+    observed_on = fields.Date(
+        required=True, metadata={"description": "When the outcome was observed (YYYY-MM-DD)."}
+    )
+    contract_signed = StrictBoolean(
+        load_default=None, allow_none=True, metadata={"description": "null or absent: not known."}
+    )
+    renewed = StrictBoolean(
+        load_default=None, allow_none=True, metadata={"description": "null or absent: not known."}
+    )
+    satisfaction = StrictInteger(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=10),
+        metadata={"description": "0 to 10; null or absent: not known."},
+    )
+    revenue = StrictAmount(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_REVENUE),
+        metadata={"description": "0 or more, rounded to 2 decimals; null or absent: not known."},
+    )
+    note = fields.String(
+        load_default="",
+        validate=[validate.Length(max=2000), validate.Regexp(TEXT_PATTERN)],
+        metadata={"description": "Optional free text."},
+    )
+
+    @ma.post_load
+    def _revenue_in_cents(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("revenue") is not None:
+            data["revenue"] = Decimal(str(data["revenue"])).quantize(Decimal("0.01"))
+        return data
+
+
+class OutcomeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    partner_id = fields.Integer(required=True)
+    period = fields.String(required=True)
+    observed_on = fields.Date(required=True)
+    contract_signed = fields.Boolean(required=True, allow_none=True)
+    renewed = fields.Boolean(required=True, allow_none=True)
+    satisfaction = fields.Integer(required=True, allow_none=True)
+    revenue = fields.Float(required=True, allow_none=True)
+    note = fields.String(required=True)

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -260,3 +262,53 @@ class CommitmentForm(FlaskForm):  # type: ignore[misc]
         ]
         if viewer is not None:
             self.side.data = viewer.value
+
+
+def _flag_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("Not known")),
+        SelectChoice("yes", _l("Yes")),
+        SelectChoice("no", _l("No")),
+    ]
+
+
+def flag_value(text: str | None) -> bool | None:
+    """A yes / no / not known select as the outcome's tri-state value."""
+    return {"yes": True, "no": False}.get(text or "")
+
+
+def flag_text(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+class OutcomeForm(FlaskForm):  # type: ignore[misc]
+    """One period's outcome of a partner; the same period again updates it."""
+
+    period = StringField(
+        _l("Period"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("A short label such as 2025 or 2025-H1."),
+    )
+    observed_on = DateField(_l("Observed on"), validators=[DataRequired()])
+    contract_signed = SelectField(_l("Contract signed"), choices=_flag_choices, default="")
+    renewed = SelectField(_l("Renewed"), choices=_flag_choices, default="")
+    satisfaction = IntegerField(
+        _l("Satisfaction (0–10)"), validators=[Optional(), NumberRange(min=0, max=10)]
+    )
+    revenue = DecimalField(
+        _l("Revenue"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=999999999999.99)],
+    )
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
+    submit = SubmitField(_l("Save outcome"))
+
+
+class OutcomeImportForm(FlaskForm):  # type: ignore[misc]
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
+    )
+    submit = SubmitField(_l("Import"))

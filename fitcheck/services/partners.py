@@ -9,8 +9,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Assessment, Contact, Partner, Respondent, utcnow
+from ..models import Assessment, Contact, Outcome, Partner, Respondent, utcnow
 from . import ServiceError
+from .outcomes import list_outcomes
 
 PER_PAGE = 20
 
@@ -124,10 +125,12 @@ class PartnerDetail:
     partner: Partner
     assessments: list[Assessment]
     submitted: dict[int, dict[str, int]]
+    outcomes: list[Outcome]
 
 
 def partner_detail(partner: Partner) -> PartnerDetail:
-    """A partner's rounds over time with submitted counts per side, in two queries."""
+    """A partner's rounds over time with submitted counts per side, and its outcomes:
+    three queries."""
     rounds = list(
         db.session.scalars(
             select(Assessment)
@@ -148,4 +151,9 @@ def partner_detail(partner: Partner) -> PartnerDetail:
         )
         for assessment_id, side, count in rows:
             submitted[assessment_id][side.value] = count
-    return PartnerDetail(partner=partner, assessments=rounds, submitted=submitted)
+    return PartnerDetail(
+        partner=partner,
+        assessments=rounds,
+        submitted=submitted,
+        outcomes=list_outcomes(partner),
+    )

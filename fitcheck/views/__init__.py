@@ -21,11 +21,23 @@ def _template_helpers() -> dict[str, Any]:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import assessments, auth, exports, main, partners, respond, results, traits, vendor
+    from . import (
+        assessments,
+        auth,
+        exports,
+        main,
+        outcomes,
+        partners,
+        respond,
+        results,
+        traits,
+        vendor,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(partners.bp)
+    app.register_blueprint(outcomes.bp)
     app.register_blueprint(traits.bp)
     app.register_blueprint(assessments.bp)
     app.register_blueprint(respond.bp)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import charts
-from ..forms import ActionForm, ContactForm, PartnerForm
+from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
 from ..models import Contact, Partner
 from ..services import ServiceError
 from ..services import partners as service
@@ -64,6 +64,7 @@ def show(partner_id: int) -> str:
         "partners/show.html",
         detail=service.partner_detail(partner),
         contact_form=ContactForm(),
+        outcome_form=OutcomeForm(formdata=None),
         action_form=ActionForm(),
     )
 
@@ -120,6 +121,7 @@ def add_contact(partner_id: int) -> Response | str:
         "partners/show.html",
         detail=service.partner_detail(partner),
         contact_form=form,
+        outcome_form=OutcomeForm(formdata=None),
         action_form=ActionForm(),
     )
 

@@ -1,0 +1,99 @@
+"""Outcomes over the API: read a partner's outcomes, record one period's outcome."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Outcome, Partner
+from ..services import ServiceError
+from ..services import outcomes as service
+from .access import current_user_id, fail, protect
+from .errors import ErrorSchema
+from .schemas import OutcomeSchema, OutcomeWriteSchema
+from .scoping import owned_or_404
+
+blp = Blueprint(
+    "api-outcomes",
+    __name__,
+    url_prefix="/api/v1",
+    description="What became of each relationship, per partner and period.",
+)
+protect(blp, bearer=True)
+
+PARTNER = "/partners/<int(min=1, max=2147483647):partner_id>"
+PERIOD_PARAMETER = {
+    "in": "path",
+    "name": "period",
+    "required": True,
+    "description": "A short label such as 2025 or 2025-H1; unique per partner.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": service.MAX_PERIOD,
+        "pattern": service.PERIOD_PATTERN,
+    },
+}
+
+
+def _partner(partner_id: int) -> Partner:
+    return owned_or_404(Partner, partner_id, _("No partner with this id."))
+
+
+def _document(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "partner_id": outcome.partner_id,
+        "period": outcome.period,
+        "observed_on": outcome.observed_on,
+        "contract_signed": outcome.contract_signed,
+        "renewed": outcome.renewed,
+        "satisfaction": outcome.satisfaction,
+        "revenue": outcome.revenue,
+        "note": outcome.note,
+    }
+
+
+@blp.get(f"{PARTNER}/outcomes")
+@blp.response(200, OutcomeSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema, description="No such partner.")
+def list_outcomes(partner_id: int) -> list[dict[str, Any]]:
+    """List a partner's outcomes
+
+    The latest observation first.
+    """
+    return [_document(outcome) for outcome in service.list_outcomes(_partner(partner_id))]
+
+
+@blp.put(f"{PARTNER}/outcomes/<string(maxlength=160):period>")
+@blp.doc(parameters=[PERIOD_PARAMETER])
+@blp.arguments(OutcomeWriteSchema)
+@blp.response(200, OutcomeSchema, description="The period's outcome is updated.")
+@blp.alt_response(201, schema=OutcomeSchema, description="The period's outcome is recorded.")
+@blp.alt_response(404, schema=ErrorSchema, description="No such partner.")
+@blp.alt_response(409, schema=ErrorSchema, description="Another request recorded it first.")
+def record_outcome(body: dict[str, Any], partner_id: int, period: str) -> Any:
+    """Record a period's outcome
+
+    Creates the partner's outcome for the period (201), or replaces the one recorded already
+    (200): absent fields become null (not known).
+    """
+    partner = _partner(partner_id)
+    if len(period) > service.MAX_PERIOD or not re.match(service.PERIOD_PATTERN, period):
+        fail(422, _("Some fields are not valid."), fields={"period": [_("Not a valid period.")]})
+    try:
+        outcome, created = service.record_outcome(
+            partner, period=period, recorded_by_id=current_user_id(), **body
+        )
+    except ServiceError as error:
+        fail(422, str(error.message), fields={error.field or "period": [str(error.message)]})
+    except IntegrityError:
+        # Two requests raced to create the same period; the unique key caught the second.
+        db.session.rollback()
+        fail(409, _("The outcome of this period is being recorded by another request."))
+    return _document(outcome), 201 if created else 200
