@@ -1103,3 +1103,80 @@ def trend_lines(points: Sequence[TrendPoint], *, text: TrendText, locale: str = 
         plot_bgcolor="white",
     )
     return figure
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioPoint:
+    """One partner's latest round: both levels (0..1), its mirror score, its answers."""
+
+    partner: str
+    level_us: float
+    level_them: float
+    similarity: float | None
+    respondents: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortfolioText:
+    x_axis: str
+    y_axis: str
+    score: str
+    respondents: str
+
+
+def portfolio_scatter(
+    points: Sequence[PortfolioPoint], *, level: float, text: PortfolioText, locale: str = "en"
+) -> go.Figure:
+    """Every partner as a point: x how the client sees us, y how we see the client (both as
+    levels, %), colour the mirror score, size the number of answers; the dashed lines at
+    the level threshold cut the plane into the verdict's quadrants."""
+    names = [html.escape(point.partner) for point in points]
+    figure = go.Figure(
+        go.Scatter(
+            x=[point.level_us * 100 for point in points],
+            y=[point.level_them * 100 for point in points],
+            mode="markers",
+            customdata=[
+                [name, "—" if p.similarity is None else f"{p.similarity:.1f}", p.respondents]
+                for name, p in zip(names, points, strict=True)
+            ],
+            marker={
+                "size": [8 + 2 * math.sqrt(point.respondents) for point in points],
+                "color": [point.similarity for point in points],
+                "cmin": 0,
+                "cmax": 100,
+                "colorscale": "Viridis",
+                "colorbar": {"title": {"text": html.escape(text.score)}, "thickness": 12},
+                "line": {"width": 1, "color": _TEXT_COLOUR},
+            },
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>"
+                + html.escape(text.score)
+                + ": %{customdata[1]}<br>"
+                + html.escape(text.respondents)
+                + ": %{customdata[2]}<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    threshold = level * 100
+    for axis in ("x", "y"):
+        figure.add_shape(
+            type="line",
+            line={"dash": "dash", "color": _MUTED_COLOUR, "width": 1},
+            **(
+                {"x0": threshold, "x1": threshold, "y0": 0, "y1": 100}
+                if axis == "x"
+                else {"x0": 0, "x1": 100, "y0": threshold, "y1": threshold}
+            ),
+        )
+    figure.update_layout(
+        font={"family": _font(locale), "size": _FONT_SIZE, "color": _TEXT_COLOUR},
+        height=460,
+        margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        xaxis={"range": [0, 100], "title": {"text": html.escape(text.x_axis)}, "fixedrange": True},
+        yaxis={"range": [0, 100], "title": {"text": html.escape(text.y_axis)}, "fixedrange": True},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    return figure

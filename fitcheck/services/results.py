@@ -53,7 +53,7 @@ def respondent_may_see(respondent: Respondent) -> bool:
     return respondent.side is Side.COMPANY or respondent.assessment.share_with_client
 
 
-def _answers_query() -> Select[int, Side, int, int | None, int | None, int | None, str, int]:
+def answers_query() -> Select[int, Side, int, int | None, int | None, int | None, str, int]:
     """Answers of submitted, not withdrawn respondents; callers choose the assessments."""
     return (
         select(
@@ -74,7 +74,7 @@ def _answers_query() -> Select[int, Side, int, int | None, int | None, int | Non
 
 def submitted_answers(assessment: Assessment) -> Sequence[AnswerRow]:
     """The answers of the submitted, not withdrawn respondents: one query."""
-    return db.session.execute(_answers_query().where(Answer.assessment_id == assessment.id)).all()
+    return db.session.execute(answers_query().where(Answer.assessment_id == assessment.id)).all()
 
 
 def compute_fit(assessment: Assessment, rows: Sequence[AnswerRow]) -> fit.FitResult:
@@ -144,7 +144,7 @@ def partner_rounds(partner_id: int, workspace_id: int) -> list[tuple[Assessment,
         return []
     rows_by_round: dict[int, list[AnswerRow]] = defaultdict(list)
     for row in db.session.execute(
-        _answers_query().where(Answer.assessment_id.in_([a.id for a in rounds]))
+        answers_query().where(Answer.assessment_id.in_([a.id for a in rounds]))
     ):
         rows_by_round[row.assessment_id].append(row)
     return [(a, compute_fit(a, rows_by_round[a.id])) for a in rounds]

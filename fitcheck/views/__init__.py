@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         outcomes,
         partners,
+        portfolio,
         respond,
         results,
         traits,
@@ -43,5 +44,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(portfolio.bp)
     app.register_blueprint(vendor.bp)
     app.context_processor(_template_helpers)

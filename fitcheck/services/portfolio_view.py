@@ -1,0 +1,116 @@
+"""The portfolio: every partner's latest revealed round on one page.
+
+All revealed rounds of the workspace and their answers are read in a fixed number of
+queries and go through the same engine as every results page; the latest round of each
+partner is compared with the one before it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import fit
+from ..extensions import db
+from ..models import Answer, Assessment, Commitment, CommitmentStatus, Kind, Partner
+from .results import VISIBLE_STATES, answers_query, compute_fit
+
+if TYPE_CHECKING:
+    from .results import AnswerRow
+
+SORTS = ("score", "change", "overdue", "name")
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    partner: Partner
+    latest: Assessment
+    result: fit.FitResult
+    respondents: int
+    change: float | None  # of the mirror score since the partner's round before
+    overdue: int  # open commitments past their due date, over all its rounds
+
+
+def portfolio(
+    workspace_id: int,
+    *,
+    kind: Kind | None = None,
+    year: int | None = None,
+    sort: str = "score",
+    today: date | None = None,
+) -> list[PortfolioRow]:
+    """Each partner's latest revealed round (of `kind`, revealed in `year`), sorted."""
+    query = (
+        select(Assessment)
+        .options(selectinload(Assessment.traits), joinedload(Assessment.partner))
+        .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
+        .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
+    )
+    if kind is not None:
+        query = query.where(Assessment.kind == kind)
+    rounds = list(db.session.scalars(query))
+    if year is not None:
+        rounds = [a for a in rounds if a.revealed_at and a.revealed_at.year == year]
+    if not rounds:
+        return []
+    answers: dict[int, list[AnswerRow]] = defaultdict(list)
+    for row in db.session.execute(
+        answers_query().where(Answer.assessment_id.in_([a.id for a in rounds]))
+    ):
+        answers[row.assessment_id].append(row)
+    by_partner: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in rounds:
+        by_partner[assessment.partner_id].append(assessment)
+    overdue: dict[int, int] = dict(
+        db.session.execute(
+            select(Assessment.partner_id, func.count(Commitment.id))
+            .join(Assessment, Assessment.id == Commitment.assessment_id)
+            .where(
+                Commitment.workspace_id == workspace_id,
+                Commitment.status.in_((CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)),
+                Commitment.due_on < (today or date.today()),
+            )
+            .group_by(Assessment.partner_id)
+        ).all()
+    )
+    rows = []
+    for partner_rounds in by_partner.values():
+        latest = partner_rounds[-1]
+        result = compute_fit(latest, answers[latest.id])
+        change = None
+        if len(partner_rounds) > 1:
+            before = partner_rounds[-2]
+            previous = compute_fit(before, answers[before.id])
+            now_s = result.comparisons.mirror.similarity
+            then_s = previous.comparisons.mirror.similarity
+            change = None if now_s is None or then_s is None else now_s - then_s
+        rows.append(
+            PortfolioRow(
+                partner=latest.partner,
+                latest=latest,
+                result=result,
+                respondents=result.company.responses + result.client.responses,
+                change=change,
+                overdue=overdue.get(latest.partner_id, 0),
+            )
+        )
+    return _sorted(rows, sort)
+
+
+def _sorted(rows: list[PortfolioRow], sort: str) -> list[PortfolioRow]:
+    def score(row: PortfolioRow) -> float:
+        value = row.result.comparisons.mirror.similarity
+        return -1.0 if value is None else value
+
+    if sort == "change":
+        return sorted(rows, key=lambda r: (r.change is None, r.change or 0.0))
+    if sort == "overdue":
+        return sorted(rows, key=lambda r: (-r.overdue, r.partner.name.lower()))
+    if sort == "name":
+        return sorted(rows, key=lambda r: r.partner.name.lower())
+    return sorted(rows, key=lambda r: (-score(r), r.partner.name.lower()))
