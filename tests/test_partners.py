@@ -101,3 +101,9 @@ def test_partner_page_lists_its_assessments(client, make_user, sign_in, make_ass
     page = client.get(f"/partners/{assessment.partner_id}").get_data(as_text=True)
     assert f"/assessments/{assessment.id}" in page
     assert "Collecting answers" in page
+    assert "next-round" not in page  # nothing revealed yet
+    from fitcheck.services import assessments
+
+    assessments.reveal(assessment)
+    page = client.get(f"/partners/{assessment.partner_id}").get_data(as_text=True)
+    assert f"/assessments/{assessment.id}/next-round" in page
