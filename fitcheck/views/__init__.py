@@ -9,10 +9,14 @@ from flask_babel import format_date, format_datetime, get_locale
 
 
 def _template_helpers() -> dict[str, Any]:
+    from .. import charts
     from ..forms import LanguageForm, SignOutForm
+    from .vendor import PLOTLY_VERSION
 
     return {
         "current_locale": lambda: str(get_locale() or "en"),
+        "chart_config": charts.figure_config(),
+        "plotly_version": PLOTLY_VERSION,
         "format_date": format_date,
         "format_datetime": format_datetime,
         "language_form": LanguageForm,

@@ -16,7 +16,6 @@ from ..services import partners as service
 from ..services.results import partner_rounds
 from .results import VERDICT_NAMES
 from .scoping import owned_or_404
-from .vendor import PLOTLY_VERSION
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 
@@ -167,7 +166,5 @@ def timeline(partner_id: int) -> str:
         partner=partner,
         rounds=rounds,
         figure_json=charts.figure_json(figure),
-        chart_config=charts.figure_config(),
-        plotly_version=PLOTLY_VERSION,
         verdicts=VERDICT_NAMES,
     )

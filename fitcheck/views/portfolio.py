@@ -11,7 +11,6 @@ from .. import charts
 from ..models import Kind
 from ..services.portfolio_view import SORTS, portfolio
 from .results import VERDICT_NAMES
-from .vendor import PLOTLY_VERSION
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -61,8 +60,6 @@ def index() -> str:
         year=year,
         sort=sort,
         figure_json=charts.figure_json(figure),
-        chart_config=charts.figure_config(),
-        plotly_version=PLOTLY_VERSION,
         verdicts=VERDICT_NAMES,
         drawn=len(points),
     )

@@ -21,7 +21,6 @@ from ..services import ServiceError
 from ..services import commitments as commitment_service
 from ..services.results import Results, is_visible, load_results, respondent_may_see
 from .scoping import owned_or_404
-from .vendor import PLOTLY_VERSION
 
 bp = Blueprint("results", __name__)
 
@@ -116,8 +115,6 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
         ),
         "radar_json": charts.figure_json(radar),
         "bars_json": charts.figure_json(bars),
-        "chart_config": charts.figure_config(),
-        "plotly_version": PLOTLY_VERSION,
         "viewer": viewer,
         "Side": Side,
         "company_colour": charts.COMPANY_COLOUR,
