@@ -4,12 +4,25 @@ answers in one bulk insert (the per-respondent service path is measured elsewher
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from fitcheck.extensions import db
-from fitcheck.models import Answer, Assessment, Kind, Respondent, Side, utcnow
+from fitcheck.models import (
+    Answer,
+    Assessment,
+    AssessmentTrait,
+    Kind,
+    Outcome,
+    Partner,
+    Respondent,
+    Side,
+    State,
+    Trait,
+    utcnow,
+)
 from fitcheck.services import accounts, assessments, partners, traits
 
 BENCH_PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account in a scratch database
@@ -82,3 +95,127 @@ def large_assessment(
     db.session.commit()
     assessments.reveal(assessment)
     return assessment
+
+
+def large_portfolio(
+    *, partners: int = 2000, rounds: int = 3, per_side: int = 2, seed: int = 1
+) -> int:
+    """A workspace of `partners` partners with `rounds` revealed annual rounds each, every
+    round answered on the default trait set by `per_side` people per side and followed by an
+    outcome whose satisfaction rises with both sides' level and falls with their gap.
+
+    Bulk inserts throughout (the service path is timed elsewhere). Returns the workspace id.
+    """
+    rng = random.Random(seed)
+    owner = accounts.sign_up(
+        workspace_name=f"Portfolio bench {seed}",
+        name="Bench",
+        email=f"portfolio{seed}@example.com",
+        password=BENCH_PASSWORD,
+    )
+    workspace_id = owner.workspace_id
+    source = db.session.scalars(select(Trait).where(Trait.workspace_id == workspace_id)).all()
+    text_columns = (
+        "key", "position", "label_en", "label_ja", "description_en", "description_ja",
+        "question_other_en", "question_other_ja", "question_self_en", "question_self_ja",
+    )  # fmt: skip
+    partner_ids = db.session.scalars(
+        insert(Partner).returning(Partner.id, sort_by_parameter_order=True),
+        [{"workspace_id": workspace_id, "name": f"Partner {n:04d}"} for n in range(partners)],
+    ).all()
+    start = utcnow() - timedelta(days=365 * rounds + 30)
+    for number in range(rounds):
+        launched = start + timedelta(days=365 * number)
+        revealed = launched + timedelta(days=14)
+        assessment_ids = db.session.scalars(
+            insert(Assessment).returning(Assessment.id, sort_by_parameter_order=True),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "partner_id": partner_id,
+                    "kind": Kind.ANNUAL_REVIEW,
+                    "state": State.REVEALED,
+                    "min_responses_per_side": 1,
+                    "point_labels": {},
+                    "launched_at": launched,
+                    "revealed_at": revealed,
+                }
+                for partner_id in partner_ids
+            ],
+        ).all()
+        trait_rows = [
+            {"workspace_id": workspace_id, "assessment_id": assessment_id}
+            | {column: getattr(trait, column) for column in text_columns}
+            for assessment_id in assessment_ids
+            for trait in source
+        ]
+        trait_ids = db.session.scalars(
+            insert(AssessmentTrait).returning(AssessmentTrait.id, sort_by_parameter_order=True),
+            trait_rows,
+        ).all()
+        people = [
+            (assessment_id, side, person)
+            for assessment_id in assessment_ids
+            for side in Side
+            for person in range(per_side)
+        ]
+        respondent_ids = db.session.scalars(
+            insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "assessment_id": assessment_id,
+                    "side": side,
+                    "name": f"{side.value} {person}",
+                    "token_nonce": secrets.token_hex(16),
+                    "token_hash": secrets.token_hex(32),
+                    "submitted_at": launched + timedelta(days=3),
+                }
+                for assessment_id, side, person in people
+            ],
+        ).all()
+        traits_of = {
+            assessment_id: trait_ids[i * len(source) : (i + 1) * len(source)]
+            for i, assessment_id in enumerate(assessment_ids)
+        }
+        centres = {a: (rng.uniform(2, 4.6), rng.uniform(2, 4.6)) for a in assessment_ids}
+        answers: list[dict[str, object]] = []
+        for (assessment_id, side, _person), respondent_id in zip(
+            people, respondent_ids, strict=True
+        ):
+            us, them = centres[assessment_id]
+            other, own = (them, us) if side is Side.COMPANY else (us, them)
+            answers.extend(
+                {
+                    "workspace_id": workspace_id,
+                    "assessment_id": assessment_id,
+                    "respondent_id": respondent_id,
+                    "trait_id": trait_id,
+                    "scale_lo": 1,
+                    "scale_hi": 5,
+                    "other_rating": max(1, min(5, round(rng.gauss(other, 0.7)))),
+                    "self_rating": max(1, min(5, round(rng.gauss(own, 0.7)))),
+                    "importance": rng.randint(1, 5),
+                    "comment": "",
+                }
+                for trait_id in traits_of[assessment_id]
+            )
+        db.session.execute(insert(Answer), answers)
+        outcomes = []
+        for partner_id, assessment_id in zip(partner_ids, assessment_ids, strict=True):
+            x, y = (value - 3 for value in centres[assessment_id])
+            satisfaction = 6 + 0.8 * (x + y) - 0.6 * (x - y) ** 2 + rng.gauss(0, 1)
+            outcomes.append(
+                {
+                    "workspace_id": workspace_id,
+                    "partner_id": partner_id,
+                    "period": str(revealed.year + 1 if number else revealed.year),
+                    "observed_on": (revealed + timedelta(days=200)).date(),
+                    "satisfaction": max(0, min(10, round(satisfaction))),
+                    "renewed": satisfaction >= 5,
+                    "note": "",
+                }
+            )
+        db.session.execute(insert(Outcome), outcomes)
+    db.session.commit()
+    return workspace_id

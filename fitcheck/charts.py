@@ -1180,3 +1180,109 @@ def portfolio_scatter(
         plot_bgcolor="white",
     )
     return figure
+
+
+@dataclass(frozen=True, slots=True)
+class SurfacePoint:
+    """One round of the portfolio analysis: its coordinates, outcome and a label."""
+
+    x: float
+    y: float
+    z: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SurfaceText:
+    x_axis: str
+    y_axis: str
+    z_axis: str
+    surface: str
+    observed: str
+    congruence: str
+    incongruence: str
+
+
+def _plain_text(text: str) -> str:
+    # The 3D scene draws its titles on a canvas without decoding entities, so quotes stay
+    # as they are; < > & are escaped all the same, for the hover labels, which are HTML.
+    return html.escape(text, quote=False)
+
+
+def response_surface(
+    grid: tuple[Sequence[float], Sequence[float], Sequence[Sequence[float]]],
+    coefficients: Sequence[float],
+    points: Sequence[SurfacePoint],
+    *,
+    text: SurfaceText,
+    locale: str = "en",
+) -> go.Figure:
+    """The fitted response surface of §"Portfolio" in 3D: the surface over ``grid`` (xs, ys,
+    zs from :func:`fitcheck.portfolio.surface_grid`), the observed rounds as points, and on
+    the surface the line of congruence X = Y (solid, dark) and of incongruence X = −Y
+    (dashed, the client's colour). ``coefficients`` are b0..b5, for the lines' heights."""
+    xs, ys, zs = grid
+    b0, b1, b2, b3, b4, b5 = coefficients
+
+    def height(x: float, y: float) -> float:
+        return b0 + b1 * x + b2 * y + b3 * x * x + b4 * x * y + b5 * y * y
+
+    x_name, y_name, z_name = (_plain_text(t) for t in (text.x_axis, text.y_axis, text.z_axis))
+    hover = f"{x_name}: %{{x:.2f}}<br>{y_name}: %{{y:.2f}}<br>{z_name}: %{{z:.2f}}"
+    figure = go.Figure(
+        go.Surface(
+            x=list(xs),
+            y=list(ys),
+            z=[list(row) for row in zs],
+            name=_plain_text(text.surface),
+            colorscale="Viridis",
+            opacity=0.8,
+            showscale=False,
+            hovertemplate=hover + "<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter3d(
+            x=[p.x for p in points],
+            y=[p.y for p in points],
+            z=[p.z for p in points],
+            name=_plain_text(text.observed),
+            mode="markers",
+            marker={"size": 3, "color": _TEXT_COLOUR, "opacity": 0.7},
+            customdata=[_plain_text(p.label) for p in points],
+            hovertemplate="<b>%{customdata}</b><br>" + hover + "<extra></extra>",
+        )
+    )
+    line = list(xs)
+    for name, sign, colour, dash in (
+        (text.congruence, 1, _TEXT_COLOUR, "solid"),
+        (text.incongruence, -1, CLIENT_COLOUR, "dash"),
+    ):
+        inside = [x for x in line if min(ys) <= sign * x <= max(ys)]
+        figure.add_trace(
+            go.Scatter3d(
+                x=inside,
+                y=[sign * x for x in inside],
+                z=[height(x, sign * x) for x in inside],
+                name=_plain_text(name),
+                mode="lines",
+                line={"color": colour, "width": 6, "dash": dash},
+                hovertemplate=_plain_text(name) + "<br>" + hover + "<extra></extra>",
+            )
+        )
+    axis = {"showbackground": True, "backgroundcolor": "#f8f9fa", "gridcolor": _GRID_COLOUR}
+    figure.update_layout(
+        font={"family": _font(locale), "size": _FONT_SIZE, "color": _TEXT_COLOUR},
+        height=560,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        scene={
+            "xaxis": axis | {"title": {"text": x_name}},
+            "yaxis": axis | {"title": {"text": y_name}},
+            "zaxis": axis | {"title": {"text": z_name}},
+            "camera": {"eye": {"x": -1.25, "y": -1.45, "z": 0.7}},
+            "aspectmode": "cube",
+        },
+        legend=_legend_below(),
+        paper_bgcolor="white",
+    )
+    return figure

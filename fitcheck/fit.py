@@ -764,10 +764,18 @@ def _side_trait(answers: _SideAnswers, self_minus_seen: float | None, scale: Sca
     )
 
 
-def _verdict(
-    mirror: Comparison, withheld: bool, thresholds: Thresholds
+def mirror_verdict(
+    similarity: float | None,
+    level_us: float | None,
+    level_them: float | None,
+    *,
+    withheld: bool,
+    thresholds: Thresholds,
 ) -> tuple[Verdict, Side | None]:
-    s, l_us, l_them = mirror.similarity, mirror.level_x, mirror.level_y
+    """§"Verdict of the mirror" from S, L_us and L_them: the verdict and, when one-sided,
+    the side that falls short. A function of these numbers alone, so a stored summary of a
+    round gives the verdict under the workspace's current thresholds."""
+    s, l_us, l_them = similarity, level_us, level_them
     if withheld or s is None or l_us is None or l_them is None:
         return Verdict.NOT_ENOUGH_DATA, None
     if _reaches(s, thresholds.similar):
@@ -861,7 +869,14 @@ def assess(
         )
 
     withheld = any(summary.withheld for summary in summaries.values())
-    verdict, falls_short = _verdict(comparisons.mirror, withheld, thresholds)
+    mirror = comparisons.mirror
+    verdict, falls_short = mirror_verdict(
+        mirror.similarity,
+        mirror.level_x,
+        mirror.level_y,
+        withheld=withheld,
+        thresholds=thresholds,
+    )
     return FitResult(
         scale=scale,
         importance_scale=importance_scale,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from fitcheck.extensions import db
-from fitcheck.models import Answer, Assessment, Partner, Respondent, State, User, Workspace
+from fitcheck.models import (
+    Answer,
+    Assessment,
+    Outcome,
+    Partner,
+    Respondent,
+    State,
+    User,
+    Workspace,
+)
+from fitcheck.portfolio import SMALL_SAMPLE_BELOW
 from fitcheck.services import demo
 
 
@@ -25,7 +35,7 @@ def test_demo_command_loads_once_and_prints_how_to_sign_in(runner):
     assert second.exit_code == 0
     assert "Already loaded" in second.output
     assert _counts() == counts
-    assert counts["Partner"] == 3
+    assert counts["Partner"] == len(demo.PLANS) + len(demo.GENERATED_PLANS)
 
 
 def test_demo_has_rounds_of_both_kinds_answered_by_both_sides(app):
@@ -41,23 +51,40 @@ def test_demo_has_rounds_of_both_kinds_answered_by_both_sides(app):
     assert annual, "an annual review continues an earlier round"
 
 
-def test_demo_answers_are_reproducible(app):
-    demo.load_demo()
+def _generated() -> tuple[list, list]:
     ratings = db.session.execute(
         select(Answer.other_rating, Answer.self_rating).order_by(Answer.id)
     ).all()
+    outcomes = db.session.execute(
+        select(
+            Outcome.period,
+            Outcome.observed_on,
+            Outcome.satisfaction,
+            Outcome.renewed,
+            Outcome.contract_signed,
+            Outcome.revenue,
+            Outcome.is_demo,
+        ).order_by(Outcome.id)
+    ).all()
+    return ratings, outcomes
+
+
+def test_demo_answers_and_outcomes_are_reproducible_and_outcomes_marked_demo(app):
+    demo.load_demo()
+    ratings, outcomes = _generated()
+    assert len(outcomes) >= SMALL_SAMPLE_BELOW, "enough for the portfolio analysis"
+    assert all(row.is_demo for row in outcomes)
     db.session.delete(db.session.scalar(select(Workspace)))
     db.session.commit()
     demo.load_demo()
-    again = db.session.execute(
-        select(Answer.other_rating, Answer.self_rating).order_by(Answer.id)
-    ).all()
-    assert ratings == again
+    assert _generated() == (ratings, outcomes)
 
 
 def test_demo_user_signs_in_and_sees_the_partners(client, app, sign_in):
     demo.load_demo()
     assert sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD).status_code == 302
-    page = client.get("/partners/").get_data(as_text=True)
+    assert demo.GENERATED_PLANS[0].name in client.get("/partners/").get_data(as_text=True)
     for plan in demo.PLANS:
-        assert plan.name in page
+        assert plan.name in client.get("/partners/", query_string={"q": plan.name}).get_data(
+            as_text=True
+        )

@@ -13,6 +13,7 @@ from .assessments import (
     Kind,
     Respondent,
     RevealPolicy,
+    RoundSummary,
     State,
 )
 from .base import utcnow
@@ -35,6 +36,7 @@ __all__ = [
     "Respondent",
     "RevealPolicy",
     "Role",
+    "RoundSummary",
     "Side",
     "State",
     "Trait",

@@ -333,3 +333,28 @@ class Commitment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
         primaryjoin="AssessmentTrait.id == Commitment.trait_id",
         foreign_keys="Commitment.trait_id",
     )
+
+
+class RoundSummary(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
+    """The mirror of a revealed round in a few numbers, for the portfolio and its analysis.
+
+    The answers of a revealed round no longer change, so these are stored at the reveal
+    instead of being recomputed for every round on every portfolio page. The verdict is not
+    stored: it depends on the workspace's thresholds and follows from these numbers.
+    `engine` is the summary's version; a row of another version is computed afresh.
+    """
+
+    __tablename__ = "round_summaries"
+    __table_args__ = (in_same_workspace("assessment_id", "assessments", ondelete="CASCADE"),)
+
+    assessment_id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[int]
+    withheld: Mapped[bool]
+    similarity: Mapped[float | None]
+    level_us: Mapped[float | None]
+    level_them: Mapped[float | None]
+    x: Mapped[float | None]  # wmean(us) − mid, FIT_MODEL.md §"Portfolio"
+    y: Mapped[float | None]  # wmean(them) − mid
+    company_responses: Mapped[int]
+    client_responses: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

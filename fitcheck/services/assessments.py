@@ -36,6 +36,8 @@ from ..models import (
 )
 from ..tokens import hash_token, invitation_token, new_nonce
 from . import ServiceError
+from .results import compute_fit, submitted_answers
+from .summaries import store_summary
 
 # How long the respondents of a next round get by default; staff can change it.
 NEXT_ROUND_ANSWER_TIME = timedelta(days=21)
@@ -313,8 +315,16 @@ def submitted_counts(assessment_id: int) -> dict[Side, int]:
 def _reveal_if_ready(assessment: Assessment, moment: datetime) -> None:
     counts = submitted_counts(assessment.id)
     if all(count >= assessment.min_responses_per_side for count in counts.values()):
-        assessment.state = State.REVEALED
-        assessment.revealed_at = moment
+        _mark_revealed(assessment, moment)
+
+
+def _mark_revealed(assessment: Assessment, moment: datetime) -> None:
+    """Reveal, and store the round's summary for the portfolio in the same transaction:
+    from now on its answers cannot change."""
+    assessment.state = State.REVEALED
+    assessment.revealed_at = moment
+    db.session.flush()
+    store_summary(assessment, compute_fit(assessment, submitted_answers(assessment)))
 
 
 def reveal(assessment: Assessment, *, now: datetime | None = None) -> Assessment:
@@ -322,8 +332,7 @@ def reveal(assessment: Assessment, *, now: datetime | None = None) -> Assessment
         raise ServiceError(_l("A draft cannot be revealed: launch it and collect answers first."))
     if assessment.state is not State.COLLECTING:
         raise ServiceError(_l("This assessment is already revealed."))
-    assessment.state = State.REVEALED
-    assessment.revealed_at = now or utcnow()
+    _mark_revealed(assessment, now or utcnow())
     db.session.commit()
     return assessment
 

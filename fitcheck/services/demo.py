@@ -1,14 +1,19 @@
-"""The demo workspace: three partners with rounds answered by both sides.
+"""The demo workspace: partners with rounds answered by both sides, and outcomes.
 
-Everything is generated from fixed seeds, so two loads give the same answers, and loading
-is idempotent: a second run finds the workspace and changes nothing.
+Three partners are written out by hand (a pre-contract assessment, an annual review that
+continues one, a review still collecting answers); a few dozen more are generated so that
+the portfolio and its "like attracts like" analysis have enough rounds with an outcome to
+show. Outcomes are generated from each round's mirror with a known rule plus noise, and
+marked `is_demo`. Everything comes from fixed seeds, so two loads give the same data, and
+loading is idempotent: a second run finds the workspace and changes nothing.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -20,13 +25,14 @@ from ..models import (
     Kind,
     Partner,
     Role,
+    RoundSummary,
     Side,
     TraitSet,
     User,
     Workspace,
     utcnow,
 )
-from . import assessments
+from . import assessments, outcomes
 from .accounts import hash_password
 from .assessments import AnswerInput
 from .traits import install_default_trait_set
@@ -47,6 +53,8 @@ class RoundPlan:
     centres: dict[str, tuple[float, float, float, float]]
     reveal: bool = True
     client_submits: int = 2
+    # A small partner's round: one person a side, and k = 1.
+    small: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,63 @@ PLANS = (
     ),
 )
 
+# The generated partners: names from two short lists, levels spread over the scale.
+_NAME_FIRST = ("Asahi", "Hikari", "Kaede", "Midori", "Sakura", "Tsubasa")
+_NAME_SECOND = ("Trading", "Systems", "Foods", "Textiles", "Printing", "Electronics")
+_SURNAMES = ("Tanaka", "Suzuki", "Takahashi", "Watanabe", "Yamamoto", "Nakamura")
+_GIVEN = ("Yuki", "Sora", "Hana", "Riku", "Mio", "Kaito")
+
+
+def _generated_plans() -> tuple[PartnerPlan, ...]:
+    rng = random.Random("fitcheck-demo:portfolio")  # noqa: S311 - demo data, not secrets
+    plans = []
+    for index in range(len(_NAME_FIRST) * len(_NAME_SECOND)):
+        first, second = _NAME_FIRST[index // 6], _NAME_SECOND[index % 6]
+        people = (
+            f"{_SURNAMES[index % 6]} {_GIVEN[(index * 5) % 6]}",
+            f"{_SURNAMES[(index + 3) % 6]} {_GIVEN[(index + 2) % 6]}",
+        )
+        us = rng.uniform(2.2, 4.7)
+        them = min(4.8, max(1.8, us + rng.gauss(0, 0.7)))
+        launched = _at(2024, 3, 4) + timedelta(days=rng.randrange(0, 120))
+        rounds = [
+            RoundPlan(
+                Kind.PRE_CONTRACT,
+                launched,
+                _profile(them, us, us + 0.3, them + 0.2, 0.6),
+                client_submits=1,
+                small=True,
+            )
+        ]
+        if rng.random() < 0.6:  # most partners were reviewed a year on
+            us2 = min(4.8, max(1.8, us + rng.gauss(0, 0.4)))
+            them2 = min(4.8, max(1.8, them + rng.gauss(0, 0.4)))
+            rounds.append(
+                RoundPlan(
+                    Kind.ANNUAL_REVIEW,
+                    launched + timedelta(days=364),
+                    _profile(them2, us2, us2 + 0.3, them2 + 0.2, 0.6),
+                    client_submits=1,
+                    small=True,
+                )
+            )
+        domain = f"{first}-{second}".lower()
+        plans.append(
+            PartnerPlan(
+                name=f"{first} {second}",
+                contacts=(
+                    (people[0], f"manager@{domain}.example", "Manager"),
+                    (people[1], f"director@{domain}.example", "Director"),
+                ),
+                rounds=tuple(rounds),
+            )
+        )
+    return tuple(plans)
+
+
+GENERATED_PLANS = _generated_plans()
+
+
 COMPANY_STAFF = (("Sato Haruka", "haruka.sato@hcw.example"), ("Ito Kenji", "kenji.ito@hcw.example"))
 
 
@@ -162,7 +227,7 @@ def load_demo() -> tuple[Workspace, bool]:
     trait_set = install_default_trait_set(workspace)
     db.session.commit()
 
-    for plan_index, plan in enumerate(PLANS):
+    for plan_index, plan in enumerate(PLANS + GENERATED_PLANS):
         partner = Partner(workspace_id=workspace.id, name=plan.name)
         db.session.add(partner)
         db.session.flush()
@@ -175,7 +240,36 @@ def load_demo() -> tuple[Workspace, bool]:
         for round_index, round_plan in enumerate(plan.rounds):
             rng = random.Random(f"fitcheck-demo:{plan_index}:{round_index}")  # noqa: S311
             previous = _run_round(partner, trait_set, plan, round_plan, rng, previous)
+            if round_plan.reveal:
+                _record_outcome(partner, previous, rng)
     return workspace, True
+
+
+def _record_outcome(partner: Partner, assessment: Assessment, rng: random.Random) -> None:
+    """What became of the relationship after the round: satisfaction rises with both
+    sides' level and falls as their views of each other part (FIT_MODEL.md §"Portfolio"),
+    plus noise; a contract or renewal follows a good enough year."""
+    summary = db.session.get_one(RoundSummary, assessment.id)
+    if assessment.revealed_at is None or summary.x is None or summary.y is None:
+        return  # no mirror, no point in the analysis
+    level, gap = summary.x + summary.y, summary.x - summary.y
+    z = 6 + 0.8 * level - 1.0 * gap**2 - 0.3 * level**2 + rng.gauss(0, 0.8)
+    observed: date = (assessment.revealed_at + timedelta(days=150 + rng.randrange(60))).date()
+    went_on = z >= 5
+    before_contract = assessment.kind is Kind.PRE_CONTRACT
+    outcome, _created = outcomes.record_outcome(
+        partner,
+        period=str(assessment.revealed_at.year),  # the relationship year the round opened
+        observed_on=observed,
+        contract_signed=went_on if before_contract else None,
+        renewed=None if before_contract else went_on,
+        satisfaction=max(0, min(10, round(z))),
+        revenue=Decimal(round(max(0.0, 1.5e6 + 4e5 * z + rng.gauss(0, 3e5)), -4))
+        if went_on
+        else Decimal(0),
+    )
+    outcome.is_demo = True
+    db.session.commit()
 
 
 def _run_round(
@@ -195,16 +289,18 @@ def _run_round(
         trait_set,
         kind=round_plan.kind,
         deadline=deadline,
-        min_responses_per_side=1 if round_plan.kind is Kind.PRE_CONTRACT else 2,
+        min_responses_per_side=2
+        if round_plan.kind is Kind.ANNUAL_REVIEW and not round_plan.small
+        else 1,
         previous=previous,
     )
     company = [
         assessments.add_respondent(assessment, side=Side.COMPANY, name=n, email=e)[0]
-        for n, e in COMPANY_STAFF
+        for n, e in COMPANY_STAFF[: 1 if round_plan.small else None]
     ]
     client = [
         assessments.add_respondent(assessment, side=Side.CLIENT, name=n, email=e)[0]
-        for n, e, _title in plan.contacts
+        for n, e, _title in plan.contacts[: 1 if round_plan.small else None]
     ]
     assessments.launch(assessment, now=launched)
     answered_at = launched + timedelta(days=3)

@@ -1,8 +1,8 @@
 """The portfolio: every partner's latest revealed round on one page.
 
-All revealed rounds of the workspace and their answers are read in a fixed number of
-queries and go through the same engine as every results page; the latest round of each
-partner is compared with the one before it.
+Every number comes from the rounds' stored summaries (`services.summaries`), read with the
+rounds in a fixed number of queries however many partners there are; the latest round of
+each partner is compared with the one before it.
 """
 
 from __future__ import annotations
@@ -10,18 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import fit
 from ..extensions import db
-from ..models import Answer, Assessment, Commitment, CommitmentStatus, Kind, Partner
-from .results import VISIBLE_STATES, answers_query, compute_fit
-
-if TYPE_CHECKING:
-    from .results import AnswerRow
+from ..models import Assessment, Commitment, CommitmentStatus, Kind, Partner
+from .results import VISIBLE_STATES
+from .summaries import Summary, summaries_for
 
 SORTS = ("score", "change", "overdue", "name")
 
@@ -30,8 +27,8 @@ SORTS = ("score", "change", "overdue", "name")
 class PortfolioRow:
     partner: Partner
     latest: Assessment
-    result: fit.FitResult
-    respondents: int
+    summary: Summary
+    verdict: fit.Verdict
     change: float | None  # of the mirror score since the partner's round before
     overdue: int  # open commitments past their due date, over all its rounds
 
@@ -47,7 +44,7 @@ def portfolio(
     """Each partner's latest revealed round (of `kind`, revealed in `year`), sorted."""
     query = (
         select(Assessment)
-        .options(selectinload(Assessment.traits), joinedload(Assessment.partner))
+        .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
         .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
         .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
     )
@@ -58,11 +55,7 @@ def portfolio(
         rounds = [a for a in rounds if a.revealed_at and a.revealed_at.year == year]
     if not rounds:
         return []
-    answers: dict[int, list[AnswerRow]] = defaultdict(list)
-    for row in db.session.execute(
-        answers_query().where(Answer.assessment_id.in_([a.id for a in rounds]))
-    ):
-        answers[row.assessment_id].append(row)
+    summaries = summaries_for(workspace_id, rounds)
     by_partner: dict[int, list[Assessment]] = defaultdict(list)
     for assessment in rounds:
         by_partner[assessment.partner_id].append(assessment)
@@ -81,20 +74,18 @@ def portfolio(
     rows = []
     for partner_rounds in by_partner.values():
         latest = partner_rounds[-1]
-        result = compute_fit(latest, answers[latest.id])
+        summary = summaries[latest.id]
         change = None
         if len(partner_rounds) > 1:
-            before = partner_rounds[-2]
-            previous = compute_fit(before, answers[before.id])
-            now_s = result.comparisons.mirror.similarity
-            then_s = previous.comparisons.mirror.similarity
+            then_s = summaries[partner_rounds[-2].id].similarity
+            now_s = summary.similarity
             change = None if now_s is None or then_s is None else now_s - then_s
         rows.append(
             PortfolioRow(
                 partner=latest.partner,
                 latest=latest,
-                result=result,
-                respondents=result.company.responses + result.client.responses,
+                summary=summary,
+                verdict=summary.verdict(latest.partner.workspace),
                 change=change,
                 overdue=overdue.get(latest.partner_id, 0),
             )
@@ -104,7 +95,7 @@ def portfolio(
 
 def _sorted(rows: list[PortfolioRow], sort: str) -> list[PortfolioRow]:
     def score(row: PortfolioRow) -> float:
-        value = row.result.comparisons.mirror.similarity
+        value = row.summary.similarity
         return -1.0 if value is None else value
 
     if sort == "change":

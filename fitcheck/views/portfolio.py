@@ -1,14 +1,18 @@
-"""The portfolio: every partner's latest round on one chart and in one table."""
+"""The portfolio: every partner's latest round on one chart and in one table, and the
+test of "like attracts like" on the workspace's own rounds and outcomes."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import charts
+from .. import portfolio as stats
 from ..models import Kind
+from ..services.analysis import Measure, analyse_portfolio
 from ..services.portfolio_view import SORTS, portfolio
 from .results import VERDICT_NAMES
 
@@ -33,14 +37,13 @@ def index() -> str:
     points = [
         charts.PortfolioPoint(
             partner=row.partner.name,
-            level_us=row.result.comparisons.mirror.level_x,
-            level_them=row.result.comparisons.mirror.level_y,
-            similarity=row.result.comparisons.mirror.similarity,
-            respondents=row.respondents,
+            level_us=row.summary.level_us,
+            level_them=row.summary.level_them,
+            similarity=row.summary.similarity,
+            respondents=row.summary.respondents,
         )
         for row in rows
-        if row.result.comparisons.mirror.level_x is not None
-        and row.result.comparisons.mirror.level_y is not None
+        if row.summary.level_us is not None and row.summary.level_them is not None
     ]
     figure = charts.portfolio_scatter(
         points,
@@ -62,4 +65,132 @@ def index() -> str:
         figure_json=charts.figure_json(figure),
         verdicts=VERDICT_NAMES,
         drawn=len(points),
+    )
+
+
+MEASURE_NAMES = {
+    Measure.SATISFACTION: _l("Satisfaction (0–10)"),
+    Measure.RENEWED: _l("Renewed (1 = yes, 0 = no)"),
+    Measure.CONTRACT_SIGNED: _l("Contract signed (1 = yes, 0 = no)"),
+    Measure.REVENUE: _l("Revenue"),
+}
+
+PORTFOLIO_VERDICTS = {
+    stats.PortfolioVerdict.SUPPORTED: _l(
+        "Yes, like attracts like here: relationships turn out better the more alike the two "
+        "sides see each other, at any level, and it does not matter which side sees the "
+        "other higher."
+    ),
+    stats.PortfolioVerdict.LEVEL_ONLY: _l(
+        "Only a level effect: both sides seeing each other at a high level goes with a "
+        "better outcome; being alike adds nothing beyond that."
+    ),
+    stats.PortfolioVerdict.NOT_SUPPORTED: _l(
+        "Not supported: these data do not show that being alike goes with a better outcome."
+    ),
+    stats.PortfolioVerdict.UNTESTABLE: _l(
+        "Cannot be tested: the surface fits these rounds exactly, so nothing is left to test "
+        "the conditions with. More rounds with an outcome are needed."
+    ),
+    stats.PortfolioVerdict.NOT_ENOUGH_DATA: _l("Nothing is fitted yet."),
+}
+
+FAILURES = {
+    stats.FailedCondition.NO_INFERENCE: _l(
+        "The fit leaves no residual variation, so no condition can be tested."
+    ),
+    stats.FailedCondition.NO_INCONGRUENCE_EFFECT: _l(
+        "The outcome does not get significantly worse as the two views move apart "
+        "(a4 is not significantly below 0)."
+    ),
+    stats.FailedCondition.ASYMMETRIC: _l(
+        "It matters which side sees the other higher (the 95% CI of a3 does not contain 0)."
+    ),
+    stats.FailedCondition.AXIS_UNDEFINED: _l(
+        "The ridge of the surface cannot be located (the first principal axis or its "
+        "bootstrap CI is undefined)."
+    ),
+    stats.FailedCondition.AXIS_NOT_THROUGH_ORIGIN: _l(
+        "The ridge of the surface does not pass through the point where both views are "
+        "equal and central (the 95% CI of p10 does not contain 0)."
+    ),
+    stats.FailedCondition.AXIS_NOT_DIAGONAL: _l(
+        "The ridge of the surface does not run along the line of equal views (the 95% CI "
+        "of p11 does not contain 1)."
+    ),
+}
+
+NOT_FITTED = {
+    stats.NotFitted.TOO_FEW_ROUNDS: _l(
+        "Nothing is fitted below %(min)s rounds with an outcome.", min=stats.MIN_ROUNDS
+    ),
+    stats.NotFitted.CONSTANT_OUTCOME: _l(
+        "Every round has the same outcome, so there is nothing to explain."
+    ),
+    stats.NotFitted.SINGULAR_DESIGN: _l(
+        "The rounds cannot tell the six terms of the regression apart (for example, when "
+        "both sides always see each other at the same level)."
+    ),
+}
+
+
+def _scale_arg(value: str) -> tuple[int, int] | None:
+    lo, _, hi = value.partition("-")
+    return (int(lo), int(hi)) if lo.isdigit() and hi.isdigit() else None
+
+
+@bp.get("/analysis")
+def analysis() -> str:
+    measure_value = request.args.get("measure", "")
+    measure = Measure(measure_value) if measure_value in set(Measure) else Measure.SATISFACTION
+    kind_value = request.args.get("kind", "")
+    kind = Kind(kind_value) if kind_value in set(Kind) else None
+    scale = _scale_arg(request.args.get("scale", ""))
+    result = analyse_portfolio(current_user.workspace_id, measure=measure, kind=kind, scale=scale)
+    found = result.analysis
+    figure_json = None
+    if found.regression is not None and result.scale is not None:
+        # The surface over the rounds' own range (a little wider), not the whole scale:
+        # far from the data a quadratic fit says nothing and its steep edges hide the rest.
+        half = (result.scale[1] - result.scale[0]) / 2
+        seen = [v for r in result.rounds for v in (r.observation.x, r.observation.y)]
+        pad = max(0.25, (max(seen) - min(seen)) * 0.1)
+        lo, hi = max(-half, min(seen) - pad), min(half, max(seen) + pad)
+        figure = charts.response_surface(
+            stats.surface_grid(found, lo=lo, hi=hi),
+            found.regression.b.values(),
+            [
+                charts.SurfacePoint(
+                    x=r.observation.x,
+                    y=r.observation.y,
+                    z=r.observation.z,
+                    label=r.observation.label,
+                )
+                for r in result.rounds
+            ],
+            text=charts.SurfaceText(
+                x_axis=_("X: company, in the client's eyes"),
+                y_axis=_("Y: client, in our eyes"),
+                z_axis=str(MEASURE_NAMES[measure]),
+                surface=_("Fitted surface"),
+                observed=_("Rounds"),
+                congruence=_("Line of congruence (X = Y)"),
+                incongruence=_("Line of incongruence (X = −Y)"),
+            ),
+            locale=str(get_locale() or "en"),
+        )
+        figure_json = charts.figure_json(figure)
+    return render_template(
+        "portfolio/analysis.html",
+        result=result,
+        found=found,
+        measure=measure,
+        kind=kind,
+        measures=MEASURE_NAMES,
+        verdicts=PORTFOLIO_VERDICTS,
+        failures=FAILURES,
+        not_fitted=NOT_FITTED,
+        min_rounds=stats.MIN_ROUNDS,
+        small_below=stats.SMALL_SAMPLE_BELOW,
+        figure_json=figure_json,
     )

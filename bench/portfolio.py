@@ -1,0 +1,90 @@
+"""Time the portfolio page and the "like attracts like" analysis of a large workspace.
+
+    .venv/bin/python -m bench.portfolio [--partners 2000] [--rounds 3] [--database URL]
+
+Prints the median of several runs; the numbers and the machine they came from go in
+docs/performance.md. With --database, the schema there is DROPPED and recreated: give it a
+scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from fitcheck import create_app
+from fitcheck.extensions import db
+from fitcheck.services.analysis import analyse_portfolio
+from fitcheck.services.portfolio_view import portfolio
+
+from .results_page import _median_ms
+from .synthetic import BENCH_PASSWORD, large_portfolio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--partners", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    url = args.database or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(32), "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        started = time.perf_counter()
+        workspace_id = large_portfolio(partners=args.partners, rounds=args.rounds)
+        built_s = time.perf_counter() - started
+        client = app.test_client()
+        page = client.get("/sign-in")
+        token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+        client.post(
+            "/sign-in",
+            data={
+                "email": "portfolio1@example.com",
+                "password": BENCH_PASSWORD,
+                "csrf_token": token.split('"')[0],
+            },
+        )
+        # The bulk insert stores no round summaries, like rounds revealed before they
+        # existed: the first visit computes and stores them all, every later one reads them.
+        started = time.perf_counter()
+        assert client.get("/portfolio/").status_code == 200
+        cold_ms = (time.perf_counter() - started) * 1000
+        timings = {}
+        pages = (("portfolio page", "/portfolio/"), ("analysis page", "/portfolio/analysis"))
+        for name, path in pages:
+            statements: list[str] = []
+
+            def count(*event_args: Any, into: list[str] = statements) -> None:
+                into.append(str(event_args[2]))
+
+            event.listen(db.engine, "before_cursor_execute", count)
+            assert client.get(path).status_code == 200
+            event.remove(db.engine, "before_cursor_execute", count)
+            timings[name] = (_median_ms(partial(client.get, path), args.runs), len(statements))
+        portfolio_ms = _median_ms(lambda: portfolio(workspace_id), args.runs)
+        analysis_ms = _median_ms(lambda: analyse_portfolio(workspace_id), args.runs)
+        db.session.remove()
+        db.engine.dispose()
+    print(f"database: {url.split(':')[0]}")
+    print(f"partners: {args.partners}, rounds each: {args.rounds} (built in {built_s:.0f} s)")
+    print(f"first portfolio visit, computing every round's summary: {cold_ms:.0f} ms")
+    for name, (ms, queries) in timings.items():
+        print(f"{name}: {ms:.0f} ms median of {args.runs} ({queries} queries)")
+    print(f"portfolio service alone: {portfolio_ms:.0f} ms median of {args.runs}")
+    print(f"analysis service alone (2,000 bootstrap resamples): {analysis_ms:.0f} ms median")
+
+
+if __name__ == "__main__":
+    main()
