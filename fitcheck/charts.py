@@ -1271,6 +1271,11 @@ def response_surface(
             )
         )
     axis = {"showbackground": True, "backgroundcolor": "#f8f9fa", "gridcolor": _GRID_COLOUR}
+    heights: dict[str, Any] = {"title": {"text": z_name}}
+    if points:  # the outcomes' own range: far below it the surface says nothing
+        low, high = min(p.z for p in points), max(p.z for p in points)
+        pad = max((high - low) * 0.15, 0.5)
+        heights["range"] = [low - pad, high + pad]
     figure.update_layout(
         font={"family": _font(locale), "size": _FONT_SIZE, "color": _TEXT_COLOUR},
         height=560,
@@ -1278,7 +1283,7 @@ def response_surface(
         scene={
             "xaxis": axis | {"title": {"text": x_name}},
             "yaxis": axis | {"title": {"text": y_name}},
-            "zaxis": axis | {"title": {"text": z_name}},
+            "zaxis": axis | heights,
             "camera": {"eye": {"x": -1.25, "y": -1.45, "z": 0.7}},
             "aspectmode": "cube",
         },
