@@ -13,12 +13,12 @@ outcomes, and the rounds' stored summaries (`services.summaries`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from .. import portfolio as stats
 from ..extensions import db
@@ -36,7 +36,25 @@ class Measure(StrEnum):
     REVENUE = "revenue"  # in the workspace's currency
 
 
-def outcome_value(outcome: Outcome, measure: Measure) -> float | None:
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """What the analysis reads of an outcome: plain values from one query, not ORM rows
+    (thousands of them are read for a large portfolio)."""
+
+    id: int
+    partner_id: int
+    period: str
+    observed_on: date
+    satisfaction: int | None
+    renewed: bool | None
+    contract_signed: bool | None
+    revenue: Decimal | None
+
+
+_OUTCOME_COLUMNS = tuple(getattr(Outcome, f.name) for f in fields(OutcomeRow))
+
+
+def outcome_value(outcome: Outcome | OutcomeRow, measure: Measure) -> float | None:
     """Z of an outcome for the measure; ``None`` when the outcome does not record it."""
     value = getattr(outcome, measure.value)
     if value is None:
@@ -44,13 +62,34 @@ def outcome_value(outcome: Outcome, measure: Measure) -> float | None:
     return float(value)  # bool → 1.0 / 0.0, Decimal → float
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    """What the analysis reads of a revealed round (plain values, like OutcomeRow)."""
+
+    id: int
+    partner_id: int
+    kind: Kind
+    revealed_at: datetime
+    scale_lo: int
+    scale_hi: int
+
+
+_ROUND_COLUMNS = tuple(getattr(Assessment, f.name) for f in fields(RoundRow))
+
+
 @dataclass(frozen=True)
 class PairedRound:
     """A revealed round, the outcome after it and the point it gives the regression."""
 
-    partner: Partner
-    assessment: Assessment
-    outcome: Outcome
+    partner: PartnerRef
+    assessment: RoundRow
+    outcome: OutcomeRow
     observation: stats.Observation
 
 
@@ -75,8 +114,8 @@ class PortfolioAnalysis:
 
 
 def _first_after(
-    outcomes: list[Outcome], start: date, end: date | None, measure: Measure
-) -> Outcome | None:
+    outcomes: list[OutcomeRow], start: date, end: date | None, measure: Measure
+) -> OutcomeRow | None:
     """The earliest outcome in ``start ≤ observed_on < end`` that records the measure."""
     for outcome in outcomes:  # sorted by observed_on
         if outcome.observed_on < start:
@@ -98,24 +137,27 @@ def analyse_portfolio(
     seed: int = 20261123,
 ) -> PortfolioAnalysis:
     """Pair the workspace's revealed rounds with their outcomes and run the regression."""
-    query = (
-        select(Assessment)
-        .options(joinedload(Assessment.partner))
+    every_round: list[RoundRow] = []
+    names: dict[int, str] = {}
+    for row in db.session.execute(
+        select(*_ROUND_COLUMNS, Partner.name)
+        .join(Partner, Partner.id == Assessment.partner_id)
         .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
         .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
-    )
-    every_round = list(db.session.scalars(query))
-    outcomes: dict[int, list[Outcome]] = defaultdict(list)
-    for outcome in db.session.scalars(
-        select(Outcome)
+    ):
+        every_round.append(RoundRow(*row[:-1]))
+        names[row.partner_id] = row.name
+    outcomes: dict[int, list[OutcomeRow]] = defaultdict(list)
+    for row in db.session.execute(
+        select(*_OUTCOME_COLUMNS)
         .where(Outcome.workspace_id == workspace_id)
         .order_by(Outcome.partner_id, Outcome.observed_on, Outcome.id)
     ):
-        outcomes[outcome.partner_id].append(outcome)
+        outcomes[row.partner_id].append(OutcomeRow(**row._mapping))
 
     # The next reveal of the same partner ends the window of a round, whatever its kind:
     # an outcome after it is the later round's.
-    paired: list[tuple[Assessment, Outcome]] = []
+    paired: list[tuple[RoundRow, OutcomeRow]] = []
     no_outcome = 0
     for index, assessment in enumerate(every_round):
         following = every_round[index + 1] if index + 1 < len(every_round) else None
@@ -123,8 +165,7 @@ def analyse_portfolio(
             following = None
         if kind is not None and assessment.kind != kind:
             continue
-        assert assessment.revealed_at is not None  # every visible round was revealed
-        end = following.revealed_at.date() if following and following.revealed_at else None
+        end = following.revealed_at.date() if following else None
         match = _first_after(
             outcomes[assessment.partner_id], assessment.revealed_at.date(), end, measure
         )
@@ -137,7 +178,7 @@ def analyse_portfolio(
     chosen = scale if scale in scales else (scales[0] if scales else None)
     on_scale = [(a, o) for a, o in paired if (a.scale_lo, a.scale_hi) == chosen]
 
-    summaries = summaries_for(workspace_id, [a for a, _ in on_scale])
+    summaries = summaries_for(workspace_id, [a.id for a, _ in on_scale])
     rounds: list[PairedRound] = []
     no_mirror = 0
     for assessment, outcome in on_scale:
@@ -152,10 +193,11 @@ def analyse_portfolio(
             y=summary.y,
             z=z,
             partner=assessment.partner_id,
-            label=f"{assessment.partner.name} · {outcome.period}",
+            label=f"{names[assessment.partner_id]} · {outcome.period}",
             s=summary.similarity,
         )
-        rounds.append(PairedRound(assessment.partner, assessment, outcome, observation))
+        partner = PartnerRef(assessment.partner_id, names[assessment.partner_id])
+        rounds.append(PairedRound(partner, assessment, outcome, observation))
 
     return PortfolioAnalysis(
         measure=measure,

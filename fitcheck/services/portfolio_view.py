@@ -55,7 +55,7 @@ def portfolio(
         rounds = [a for a in rounds if a.revealed_at and a.revealed_at.year == year]
     if not rounds:
         return []
-    summaries = summaries_for(workspace_id, rounds)
+    summaries = summaries_for(workspace_id, [a.id for a in rounds])
     by_partner: dict[int, list[Assessment]] = defaultdict(list)
     for assessment in rounds:
         by_partner[assessment.partner_id].append(assessment)

@@ -11,12 +11,13 @@ number of queries, and stored for the next reader.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import fit
@@ -25,6 +26,7 @@ from ..models import (
     Answer,
     Assessment,
     AssessmentTrait,
+    Partner,
     RoundSummary,
     Side,
     Workspace,
@@ -91,19 +93,10 @@ class Summary:
             client_responses=result.side(Side.CLIENT).responses,
         )
 
-    @classmethod
-    def from_row(cls, row: RoundSummary) -> Summary:
-        return cls(
-            assessment_id=row.assessment_id,
-            withheld=row.withheld,
-            similarity=row.similarity,
-            level_us=row.level_us,
-            level_them=row.level_them,
-            x=row.x,
-            y=row.y,
-            company_responses=row.company_responses,
-            client_responses=row.client_responses,
-        )
+
+# Read as plain rows in the order of Summary's fields: thousands of ORM objects would cost
+# more than the page's statistics.
+_SUMMARY_COLUMNS = tuple(getattr(RoundSummary, f.name) for f in fields(Summary))
 
 
 def _values(summary: Summary, workspace_id: int) -> dict[str, Any]:
@@ -150,61 +143,65 @@ def store_summary(assessment: Assessment, result: fit.FitResult) -> Summary:
     return summary
 
 
-def summaries_for(workspace_id: int, rounds: Sequence[Assessment]) -> dict[int, Summary]:
-    """The summary of each of these revealed rounds of the workspace, by assessment id.
+def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[int, Summary]:
+    """The summary of each of these revealed rounds of the workspace, by assessment id
+    (an id of another workspace, or of a round not revealed, has none).
 
-    One query reads the stored ones; if any is missing or outdated, one more reads the
-    answers of the workspace's revealed rounds that lack one, and they are stored.
+    One query reads the stored ones. If any is missing or outdated, three more read the
+    workspace's revealed rounds that lack one, their traits and their answers, and the
+    computed summaries are stored.
     """
-    if not rounds:
+    wanted = set(assessment_ids)
+    if not wanted:
         return {}
-    if any(a.state not in VISIBLE_STATES or a.workspace_id != workspace_id for a in rounds):
-        raise ValueError("only the workspace's revealed rounds have a summary")
-    wanted = {assessment.id: assessment for assessment in rounds}
-    stored = db.session.scalars(
-        select(RoundSummary).where(
+    stored = db.session.execute(
+        select(*_SUMMARY_COLUMNS).where(
             RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
         )
     )
-    found = {
-        row.assessment_id: Summary.from_row(row) for row in stored if row.assessment_id in wanted
-    }
-    missing = [a for a in rounds if a.id not in found]
-    if not missing:
+    found = {row[0]: Summary(*row) for row in stored if row[0] in wanted}
+    if len(found) == len(wanted):
         return found
     # Narrowed in SQL rather than by a list of ids, which could outgrow the databases'
     # limits on bound parameters.
     fresh = select(RoundSummary.assessment_id).where(
         RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
     )
-    revealed = select(Assessment.id).where(
-        Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES)
+    lacking = (
+        select(Assessment.id)
+        .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
+        .where(Assessment.id.not_in(fresh))
     )
+    missing = [
+        assessment
+        for assessment in db.session.scalars(
+            select(Assessment)
+            .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
+            .where(Assessment.id.in_(lacking))
+        )
+        if assessment.id in wanted
+    ]
+    traits: dict[int, list[AssessmentTrait]] = defaultdict(list)
+    for trait in db.session.scalars(
+        select(AssessmentTrait)
+        .where(
+            AssessmentTrait.workspace_id == workspace_id,
+            AssessmentTrait.assessment_id.in_(lacking),
+        )
+        .order_by(AssessmentTrait.position, AssessmentTrait.id)
+    ):
+        traits[trait.assessment_id].append(trait)
     answers: dict[int, list[AnswerRow]] = defaultdict(list)
     for row in db.session.execute(
         answers_query().where(
-            Answer.workspace_id == workspace_id,
-            Answer.assessment_id.in_(revealed),
-            Answer.assessment_id.not_in(fresh),
+            Answer.workspace_id == workspace_id, Answer.assessment_id.in_(lacking)
         )
     ):
         answers[row.assessment_id].append(row)
-    unloaded = [a for a in missing if "traits" in inspect(a).unloaded]
-    if unloaded:  # one query for all their traits, not one per round
-        traits: dict[int, list[AssessmentTrait]] = defaultdict(list)
-        for trait in db.session.scalars(
-            select(AssessmentTrait)
-            .where(
-                AssessmentTrait.workspace_id == workspace_id,
-                AssessmentTrait.assessment_id.in_(revealed),
-                AssessmentTrait.assessment_id.not_in(fresh),
-            )
-            .order_by(AssessmentTrait.position, AssessmentTrait.id)
-        ):
-            traits[trait.assessment_id].append(trait)
-        for assessment in unloaded:
-            set_committed_value(assessment, "traits", traits[assessment.id])
-    computed = [Summary.of(a.id, compute_fit(a, answers[a.id])) for a in missing]
+    computed = []
+    for assessment in missing:
+        set_committed_value(assessment, "traits", traits[assessment.id])
+        computed.append(Summary.of(assessment.id, compute_fit(assessment, answers[assessment.id])))
     _store(computed, workspace_id)
     db.session.commit()
     return found | {summary.assessment_id: summary for summary in computed}

@@ -562,3 +562,54 @@ def test_charts_import_neither_flask_nor_the_database() -> None:
     assert not roots & {"flask", "flask_babel", "sqlalchemy", "flask_sqlalchemy", "gettext"}
     assert {name for name in imported if name.startswith("fitcheck")} == {"fitcheck.fit"}
     assert roots <= sys.stdlib_module_names | {"plotly", "fitcheck"}
+
+
+# --------------------------------------------------------------------------------------------
+# The response surface of the portfolio analysis
+# --------------------------------------------------------------------------------------------
+
+_SURFACE_TEXT = charts.SurfaceText(
+    x_axis="X: company, in the client's eyes",
+    y_axis="Y <b>",
+    z_axis="Satisfaction",
+    surface="Fitted surface",
+    observed="Rounds",
+    congruence="Line of congruence (X = Y)",
+    incongruence="Line of incongruence (X = −Y)",
+)
+
+
+def _surface(points: Sequence[charts.SurfacePoint]) -> go.Figure:
+    b = (5.0, 0.5, 0.25, -0.5, 0.75, -0.25)
+    steps = [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
+    heights = [
+        [b[0] + b[1] * x + b[2] * y + b[3] * x * x + b[4] * x * y + b[5] * y * y for x in steps]
+        for y in steps
+    ]
+    return charts.response_surface((steps, steps, heights), b, points, text=_SURFACE_TEXT)
+
+
+def test_the_surface_carries_the_rounds_and_both_lines_at_the_fitted_height() -> None:
+    points = [charts.SurfacePoint(x=0.5, y=-0.5, z=4.0, label="A"), charts.SurfacePoint(
+        x=1.0, y=1.0, z=6.0, label="B")]  # fmt: skip
+    figure = _surface(points)
+    surface, rounds, congruence, incongruence = figure.data
+    assert (surface.type, rounds.type) == ("surface", "scatter3d")
+    assert list(rounds.x) == [0.5, 1.0] and list(rounds.z) == [4.0, 6.0]
+    assert list(congruence.x) == list(congruence.y) == [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
+    # Along X = Y the height is b0 + a1·x + a2·x², along X = −Y b0 + a3·x + a4·x².
+    for x, z in zip(congruence.x, congruence.z, strict=True):
+        assert z == pytest.approx(5.0 + 0.75 * x + 0.0 * x * x)
+    assert list(incongruence.y) == [-x for x in incongruence.x]
+    assert -1.5 not in incongruence.y  # −1.5 lies outside the grid: not drawn
+    for x, z in zip(incongruence.x, incongruence.z, strict=True):
+        assert z == pytest.approx(5.0 + 0.25 * x - 1.5 * x * x)
+    assert list(figure.layout.scene.zaxis.range) == pytest.approx([3.5, 6.5])
+
+
+def test_surface_labels_are_escaped_for_the_hover_but_keep_their_quotes() -> None:
+    figure = _surface([charts.SurfacePoint(x=0, y=0, z=5, label="<img src=x> O'Neil & Co")])
+    assert figure.data[1].customdata[0] == "&lt;img src=x&gt; O'Neil &amp; Co"
+    assert figure.layout.scene.xaxis.title.text == "X: company, in the client's eyes"
+    assert figure.layout.scene.yaxis.title.text == "Y &lt;b&gt;"
+    assert "<b>" not in json.dumps(figure.to_plotly_json()["layout"])
