@@ -1284,7 +1284,12 @@ def response_surface(
             "xaxis": axis | {"title": {"text": x_name}},
             "yaxis": axis | {"title": {"text": y_name}},
             "zaxis": axis | heights,
-            "camera": {"eye": {"x": -1.25, "y": -1.45, "z": 0.7}},
+            # Seen from the front corner, slightly from above, looking a little below the
+            # centre so that the axis titles at the foot of the box stay inside the chart.
+            "camera": {
+                "eye": {"x": -1.3, "y": -1.5, "z": 0.75},
+                "center": {"x": 0, "y": 0, "z": -0.2},
+            },
             "aspectmode": "cube",
         },
         legend=_legend_below(),

@@ -252,6 +252,10 @@ def test_an_annual_review_ghosts_the_previous_round_on_the_radar(
     previous = load_results(first).fit.comparisons.mirror.similarity
     current = load_results(second).fit.comparisons.mirror.similarity
     assert f"{previous:.1f} → {current:.1f}" in since or "no change" in since
+    # Levels are shown as whole percentages, and their change is that of the shown values.
+    levels = re.findall(r"(\d+)% → (\d+)% \(([+-]\d+)\)", since)
+    assert levels, "both rounds' levels differ, so at least one change is shown"
+    assert all(int(after) - int(before) == int(delta) for before, after, delta in levels)
 
 
 def _radar_json(page: str) -> str:
