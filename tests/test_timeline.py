@@ -61,6 +61,9 @@ def test_timeline_shows_every_revealed_round_with_its_trend(
     assert len(figure["data"]) == 3
     for assessment in rounds:
         assert f"/assessments/{assessment.id}/results" in page
+    # The table names each round's reveal date, as the chart's axis does.
+    cells = re.findall(r'<td class="text-nowrap">([^<]+)</td>', page)
+    assert cells == figure["data"][0]["x"]
 
 
 def test_timeline_leaves_out_sealed_rounds_and_other_workspaces(
