@@ -1,20 +1,36 @@
 """The JSON API: bearer tokens scoped to one workspace, every endpoint's shapes and status
-codes, results equal to `load_results`, and the tokens' account page and CLI command."""
+codes, results equal to `load_results`, timelines to `partner_rounds`, the portfolio
+analysis to `analyse_portfolio`, and the tokens' account page and CLI command."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
+from fitcheck import fit
 from fitcheck.extensions import db
-from fitcheck.models import Answer, ApiToken, Assessment, Kind, Side, State, TraitSet, utcnow
-from fitcheck.services import api_tokens, assessments, traits
-from fitcheck.services.results import load_results
+from fitcheck.models import (
+    Answer,
+    ApiToken,
+    Assessment,
+    Kind,
+    Side,
+    State,
+    TraitSet,
+    User,
+    utcnow,
+)
+from fitcheck.portfolio import PortfolioVerdict
+from fitcheck.services import api_tokens, assessments, demo, outcomes, traits
+from fitcheck.services.analysis import Measure, PortfolioAnalysis, analyse_portfolio
+from fitcheck.services.results import load_results, partner_rounds
 
 from .support import count_queries, csrf_token
 from .worked_example import WORKED
@@ -27,11 +43,19 @@ STAFF_ENDPOINTS = [
     ("post", "/api/v1/assessments/1/launch"),
     ("post", "/api/v1/assessments/1/reveal"),
     ("get", "/api/v1/assessments/1/results"),
+    ("get", "/api/v1/partners/1/timeline"),
+    ("get", "/api/v1/portfolio/analysis"),
 ]
 
 
 def bearer(token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **headers}
+
+
+def assert_conforms(api: Callable[..., Any], body: Any, schema: str) -> None:
+    """The body is what the OpenAPI document promises for `schema` (nullable and all)."""
+    document = api("get", "/api/v1/openapi.json").get_json()
+    OAS30Validator({"$ref": f"#/components/schemas/{schema}", **document}).validate(body)
 
 
 def assert_error(response: Any, code: int) -> dict[str, Any]:
@@ -463,16 +487,17 @@ def test_links_that_cannot_take_answers_say_why(client, make_assessment):
 # --------------------------------------------------------------------------------------------
 
 
-def build_worked_example(api: Callable[..., Any], user, *, min_responses: int = 1) -> int:
-    """FIT_MODEL.md's worked example, entered entirely through the API."""
+def new_trait_set(user, name: str, keys: tuple[str, ...], *, scale_hi: int = 5) -> TraitSet:
+    """A trait set on the scale 1..scale_hi with a trait per key, labelled in both languages."""
+    points = [str(point) for point in range(1, scale_hi + 1)]
     trait_set = traits.create_trait_set(
         user.workspace_id,
-        name="Worked example",
+        name=name,
         scale_lo=1,
-        scale_hi=5,
-        point_labels={"en": list("12345"), "ja": list("12345")},
+        scale_hi=scale_hi,
+        point_labels={"en": points, "ja": points},
     )
-    for key in ("passion", "response", "dialogue", "growth"):
+    for key in keys:
         traits.add_trait(
             trait_set,
             traits.TraitText(
@@ -485,6 +510,12 @@ def build_worked_example(api: Callable[..., Any], user, *, min_responses: int = 
             ),
             key=key,
         )
+    return trait_set
+
+
+def build_worked_example(api: Callable[..., Any], user, *, min_responses: int = 1) -> int:
+    """FIT_MODEL.md's worked example, entered entirely through the API."""
+    trait_set = new_trait_set(user, "Worked example", ("passion", "response", "dialogue", "growth"))
     partner = api("post", "/api/v1/partners", json={"name": "Worked partner"}).get_json()
     assessment_id = api(
         "post",
@@ -623,6 +654,261 @@ def test_results_are_sealed_until_the_reveal(api, make_assessment, api_user):
 
 
 # --------------------------------------------------------------------------------------------
+# A partner's timeline
+# --------------------------------------------------------------------------------------------
+
+
+def revealed_round(
+    partner,
+    trait_set: TraitSet,
+    *,
+    us: Callable[[int], int],
+    them: Callable[[int], int],
+    kind: Kind = Kind.ANNUAL_REVIEW,
+    **settings: Any,
+) -> Assessment:
+    """A revealed round of `partner` with one respondent a side: the client rates the
+    company's trait at position i `us(i)`, the company rates the client's `them(i)`."""
+    assessment = assessments.create_assessment(partner, trait_set, kind=kind, **settings)
+    people = [
+        assessments.add_respondent(assessment, side=side, name=side.value)[0] for side in Side
+    ]
+    assessments.launch(assessment)
+    for person in people:
+        rate = us if person.side is Side.CLIENT else them
+        answers = [
+            assessments.AnswerInput(trait_key=trait.key, other=rate(position), self_=4)
+            for position, trait in enumerate(assessment.traits)
+        ]
+        assessments.save_answers(person, answers, submit=True)
+    assessments.reveal(assessment)
+    return assessment
+
+
+def test_a_timeline_lists_the_revealed_rounds_with_the_engines_numbers_and_changes(
+    api, api_user, make_partner, make_assessment
+):
+    partner = make_partner(api_user.workspace, "Kitahama Foods")
+    trait_set = default_set(api_user)
+    # The client sees the company at 4 on half the traits and 2 on the others, then at 4.
+    first = revealed_round(
+        partner, trait_set, us=lambda i: 4 if i % 2 else 2, them=lambda i: 4, kind=Kind.PRE_CONTRACT
+    )
+    second = revealed_round(
+        partner, trait_set, us=lambda i: 4, them=lambda i: 4, previous=first, title="2026 review"
+    )
+    # k = 2 with one respondent a side: the third round's mirror is withheld.
+    third = revealed_round(
+        partner, trait_set, us=lambda i: 4, them=lambda i: 4, min_responses_per_side=2
+    )
+    assessments.create_assessment(partner, trait_set, kind=Kind.ANNUAL_REVIEW)  # a draft
+    make_assessment(api_user)  # another partner's round
+
+    response = api("get", f"/api/v1/partners/{partner.id}/timeline")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert_conforms(api, body, "Timeline")
+    assert body["partner"] == {"id": partner.id, "name": "Kitahama Foods"}
+    rounds = body["rounds"]
+    assert [row["assessment_id"] for row in rounds] == [first.id, second.id, third.id]
+
+    engine = partner_rounds(partner.id, api_user.workspace_id)
+    for row, (assessment, result) in zip(rounds, engine, strict=True):
+        mirror = result.mirror
+        assert row["assessment_id"] == assessment.id
+        assert (row["kind"], row["title"]) == (assessment.kind.value, assessment.title)
+        assert row["revealed_at"] == assessment.revealed_at.isoformat()
+        assert row["scale"] == {"lo": 1, "hi": 5}
+        assert (row["mirror_score"], row["level_us"], row["level_them"]) == (
+            mirror.similarity,
+            mirror.level_x,
+            mirror.level_y,
+        )
+        assert row["verdict"] == result.verdict.value
+        assert row["falls_short"] == (result.falls_short and result.falls_short.value)
+
+    old, new, withheld = rounds
+    # Gaps of 0 and 2 points: S = 100·(1 − √2/4); L_us = (3 − 1)/4, L_them = (4 − 1)/4.
+    assert old["mirror_score"] == pytest.approx(100 * (1 - math.sqrt(2) / 4))
+    assert (old["level_us"], old["level_them"]) == pytest.approx((0.5, 0.75))
+    assert (old["verdict"], old["falls_short"]) == ("one_sided", "company")
+    assert old["change"] is None  # the first round
+    assert new["title"] == "2026 review" and new["kind"] == "annual_review"
+    assert new["mirror_score"] == pytest.approx(100) and new["verdict"] == "mutual_fit"
+    changes = fit.compare_rounds(engine[0][1], engine[1][1])
+    assert new["change"] == {
+        "mirror_score": {"delta": changes.similarity.delta, "no_change": False},
+        "level_us": {"delta": changes.level_us.delta, "no_change": False},
+        "level_them": {"delta": changes.level_them.delta, "no_change": True},
+    }
+    assert new["change"]["mirror_score"]["delta"] == pytest.approx(100 * math.sqrt(2) / 4)
+    assert new["change"]["level_us"]["delta"] == pytest.approx(0.25)
+    assert new["change"]["level_them"]["delta"] == pytest.approx(0)
+    assert withheld["mirror_score"] is None and withheld["level_us"] is None
+    assert (withheld["verdict"], withheld["falls_short"]) == ("not_enough_data", None)
+    assert withheld["change"] == {"mirror_score": None, "level_us": None, "level_them": None}
+
+
+def test_rounds_on_different_scales_are_not_compared_on_the_timeline(api, api_user, make_partner):
+    partner = make_partner(api_user.workspace)
+    keys = ("passion", "response", "dialogue")
+    revealed_round(partner, new_trait_set(api_user, "Five", keys), us=lambda i: 4, them=lambda i: 3)
+    seven = new_trait_set(api_user, "Seven", keys, scale_hi=7)
+    revealed_round(partner, seven, us=lambda i: 6, them=lambda i: 5)
+    rounds = api("get", f"/api/v1/partners/{partner.id}/timeline").get_json()["rounds"]
+    assert [row["scale"] for row in rounds] == [{"lo": 1, "hi": 5}, {"lo": 1, "hi": 7}]
+    assert rounds[1]["mirror_score"] == pytest.approx(100 * (1 - 1 / 6))
+    assert rounds[1]["change"] is None
+
+
+def test_a_partner_without_a_revealed_round_has_an_empty_timeline(api, api_user, make_assessment):
+    collecting, _ = make_assessment(api_user)
+    body = api("get", f"/api/v1/partners/{collecting.partner_id}/timeline").get_json()
+    assert body == {
+        "partner": {"id": collecting.partner_id, "name": collecting.partner.name},
+        "rounds": [],
+    }
+
+
+def test_the_timeline_of_another_workspaces_partner_is_not_found(api, make_user, make_partner):
+    other = make_user()
+    theirs = make_partner(other.workspace)
+    revealed_round(theirs, default_set(other), us=lambda i: 4, them=lambda i: 4)
+    assert_error(api("get", f"/api/v1/partners/{theirs.id}/timeline"), 404)
+    assert_error(api("get", "/api/v1/partners/2147483647/timeline"), 404)
+    assert_error(api("get", "/api/v1/partners/0/timeline"), 404)
+
+
+def test_the_timeline_queries_do_not_grow_with_its_rounds(api, api_user, make_partner):
+    partner = make_partner(api_user.workspace)
+    trait_set = default_set(api_user)
+    api("get", "/api/v1/trait-sets")  # records the token's use, once a minute
+    counts = []
+    for value in (2, 3, 4):
+        revealed_round(partner, trait_set, us=lambda i, v=value: v, them=lambda i: 4)
+        with count_queries() as statements:
+            response = api("get", f"/api/v1/partners/{partner.id}/timeline")
+        assert len(response.get_json()["rounds"]) == len(counts) + 1
+        counts.append(len(statements))
+    assert counts[0] == counts[1] == counts[2] <= 7
+
+
+# --------------------------------------------------------------------------------------------
+# The portfolio analysis
+# --------------------------------------------------------------------------------------------
+
+
+def paired_rounds(result: PortfolioAnalysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "partner_id": paired.assessment.partner_id,
+            "assessment_id": paired.assessment.id,
+            "period": paired.outcome.period,
+            "x": paired.observation.x,
+            "y": paired.observation.y,
+            "z": paired.observation.z,
+            "s": paired.observation.s,
+        }
+        for paired in result.rounds
+    ]
+
+
+def test_the_analysis_fits_nothing_below_six_rounds_with_outcomes(api, api_user, make_partner):
+    trait_set = default_set(api_user)
+    for level, satisfaction in ((3, 6), (5, 9)):
+        partner = make_partner(api_user.workspace)
+        assessment = revealed_round(partner, trait_set, us=lambda i, v=level: v, them=lambda i: 4)
+        outcomes.record_outcome(
+            partner,
+            period="2026",
+            observed_on=assessment.revealed_at.date(),
+            satisfaction=satisfaction,
+        )
+    revealed_round(make_partner(api_user.workspace), trait_set, us=lambda i: 4, them=lambda i: 4)
+
+    response = api("get", "/api/v1/portfolio/analysis")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert_conforms(api, body, "PortfolioAnalysis")
+    assert (body["measure"], body["kind"]) == ("satisfaction", None)
+    assert body["scale"] == {"lo": 1, "hi": 5} and body["scales"] == [{"lo": 1, "hi": 5}]
+    assert body["left_out"] == {"no_outcome": 1, "other_scale": 0, "no_mirror": 0}
+    # X = wmean(us) − 3, Y = wmean(them) − 3 on 1..5; Z the satisfaction.
+    assert [(row["x"], row["y"], row["z"]) for row in body["rounds"]] == [(0, 1, 6), (2, 1, 9)]
+    assert body["rounds"] == paired_rounds(analyse_portfolio(api_user.workspace_id))
+    found = body["analysis"]
+    assert (found["n"], found["partners"], found["small_sample"]) == (2, 2, True)
+    assert found["fitted"] is False and found["reason"] == "too_few_rounds"
+    assert found["verdict"] == "not_enough_data" and found["failures"] == []
+    assert found["regression"] is None and found["surface"] is None and found["axis"] is None
+    assert found["similarity"] == {"n": 2, "r": None, "ci": None}
+
+    renewed = api("get", "/api/v1/portfolio/analysis?measure=renewed").get_json()
+    assert renewed["scale"] is None and renewed["scales"] == [] and renewed["rounds"] == []
+    assert renewed["left_out"] == {"no_outcome": 3, "other_scale": 0, "no_mirror": 0}
+    assert renewed["analysis"]["n"] == 0
+
+
+def test_the_analysis_of_the_demo_portfolio_is_that_of_analyse_portfolio(client, api):
+    workspace, _created = demo.load_demo()
+    owner = db.session.scalar(select(User).where(User.email == demo.DEMO_EMAIL))
+    demo_token = api_tokens.create_token(owner, "Tests")[1]
+    for query, kwargs in [
+        ("", {}),
+        (
+            "?measure=renewed&kind=annual_review",
+            {"measure": Measure.RENEWED, "kind": Kind.ANNUAL_REVIEW},
+        ),
+        ("?measure=revenue&scale=1-5", {"measure": Measure.REVENUE, "scale": (1, 5)}),
+    ]:
+        response = client.get(f"/api/v1/portfolio/analysis{query}", headers=bearer(demo_token))
+        assert response.status_code == 200
+        body = response.get_json()
+        expected = analyse_portfolio(workspace.id, **kwargs)
+        assert body["measure"] == expected.measure.value
+        assert body["kind"] == (expected.kind and expected.kind.value)
+        assert body["scale"] == {"lo": 1, "hi": 5}
+        assert body["left_out"] == {
+            "no_outcome": expected.left_out.no_outcome,
+            "other_scale": expected.left_out.other_scale,
+            "no_mirror": expected.left_out.no_mirror,
+        }
+        assert body["rounds"] == paired_rounds(expected)
+        assert body["analysis"] == expected.analysis.to_dict()
+        found = body["analysis"]
+        assert found["fitted"] is True and found["n"] == len(body["rounds"]) >= 6
+        assert found["verdict"] in {verdict.value for verdict in PortfolioVerdict}
+        assert found["regression"]["b"]["b4"]["p"] is not None
+        assert set(found["surface"]) == {"a1", "a2", "a3", "a4"}
+        assert_conforms(api, body, "PortfolioAnalysis")
+
+    # A scale no round uses analyses the most used one, and says so.
+    fallback = client.get("/api/v1/portfolio/analysis?scale=2-9", headers=bearer(demo_token))
+    assert fallback.get_json()["scale"] == {"lo": 1, "hi": 5}
+    # Another workspace's token sees none of it.
+    theirs = api("get", "/api/v1/portfolio/analysis").get_json()
+    assert theirs["rounds"] == [] and theirs["analysis"]["n"] == 0
+    assert theirs["analysis"]["reason"] == "too_few_rounds"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("measure=happiness", "measure"),
+        ("measure=", "measure"),
+        ("kind=forever", "kind"),
+        ("scale=1to5", "scale"),
+        ("scale=100-5", "scale"),
+        ("scale=1-5-7", "scale"),
+        ("mesure=renewed", "mesure"),
+    ],
+)
+def test_invalid_analysis_parameters_are_a_422_naming_them(api, query, field):
+    error = assert_error(api("get", f"/api/v1/portfolio/analysis?{query}"), 422)
+    assert set(error["fields"]) == {field}
+
+
+# --------------------------------------------------------------------------------------------
 # The OpenAPI document
 # --------------------------------------------------------------------------------------------
 
@@ -649,6 +935,8 @@ def test_the_openapi_document_is_valid_and_declares_bearer_auth(client):
         "/api/v1/assessments/{assessment_id}/results",
         "/api/v1/partners/{partner_id}/outcomes",
         "/api/v1/partners/{partner_id}/outcomes/{period}",
+        "/api/v1/partners/{partner_id}/timeline",
+        "/api/v1/portfolio/analysis",
         "/api/v1/responses/{token}",
     }
 

@@ -70,6 +70,12 @@ def test_record_an_outcome_then_the_same_period_updates_it(client, owner, make_p
     assert outcome.recorded_by_id == owner.id
     shown = client.get(page).get_data(as_text=True)
     assert "2025" in shown and "1,200,000.00" in shown
+    assert "demo data" not in shown
+    outcome.is_demo = True  # as the demo workspace's generated outcomes are
+    db.session.commit()
+    assert "demo data" in client.get(page).get_data(as_text=True)
+    outcome.is_demo = False
+    db.session.commit()
 
     _post(client, url, {**values, "renewed": "no", "satisfaction": "6"}, page)
     assert _count() == 1
@@ -281,6 +287,7 @@ def test_api_records_updates_and_lists_outcomes(client, api_user, bearer, make_p
     assert listed.status_code == 200
     assert [row["period"] for row in listed.get_json()] == ["2025"]
     assert listed.get_json()[0]["renewed"] is False
+    assert listed.get_json()[0]["is_demo"] is False
     assert _count() == 1
 
 

@@ -19,10 +19,11 @@ API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
 OPENAPI_VERSION = "3.0.3"
 DESCRIPTION = (
-    "fitcheck's JSON API: trait sets, partners, assessments, respondents' answers and "
-    "results. Staff endpoints need a personal API token (`Authorization: Bearer <token>`), "
-    "created on the account page or with `flask --app fitcheck create-token EMAIL`; every "
-    "id is looked up in the token's workspace only. Errors are "
+    "fitcheck's JSON API: trait sets, partners, outcomes, assessments, respondents' answers, "
+    "results, each partner's timeline and the portfolio analysis. Staff endpoints need a "
+    "personal API token (`Authorization: Bearer <token>`), created on the account page or "
+    "with `flask --app fitcheck create-token EMAIL`; every id is looked up in the token's "
+    "workspace only. Errors are "
     '`{"error": {"code", "name", "message"}}`, with `fields` on a 422. See docs/api.md.'
 )
 
@@ -42,7 +43,7 @@ class FitcheckApi(Api):  # type: ignore[misc]
 
 
 def register_api(app: Flask) -> FitcheckApi:
-    from . import assessments, outcomes, partners, responses, trait_sets
+    from . import assessments, outcomes, partners, portfolio, responses, trait_sets
 
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
@@ -68,6 +69,7 @@ def register_api(app: Flask) -> FitcheckApi:
         outcomes.blp,
         assessments.blp,
         responses.blp,
+        portfolio.blp,
     ):
         api.register_blueprint(blueprint)
     return api

@@ -26,10 +26,10 @@ class ErrorDetailSchema(ma.Schema):
     fields_ = ma.fields.Dict(
         data_key="fields",
         metadata={
-            "description": "On 422 only: the offending fields of the request body, each with "
-            "a list of messages. Answers are keyed by their position in `answers` for a "
-            "malformed item and by trait key for a rule (scale, unknown trait, missing on "
-            "submit)."
+            "description": "On 422 only: the offending fields of the request body (or "
+            "parameters of the query string), each with a list of messages. Answers are "
+            "keyed by their position in `answers` for a malformed item and by trait key for "
+            "a rule (scale, unknown trait, missing on submit)."
         },
     )
 

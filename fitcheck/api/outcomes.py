@@ -56,6 +56,7 @@ def _document(outcome: Outcome) -> dict[str, Any]:
         "satisfaction": outcome.satisfaction,
         "revenue": outcome.revenue,
         "note": outcome.note,
+        "is_demo": outcome.is_demo,
     }
 
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/partners: add a client organization to the workspace."""
+"""Partners over the API: add a client organization, read its timeline of revealed rounds."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
+from .. import fit
 from ..extensions import db
+from ..models import Assessment, Partner
 from ..services import ServiceError
 from ..services import partners as service
+from ..services.results import partner_rounds
 from .access import current_workspace_id, fail, protect
 from .errors import ErrorSchema
-from .schemas import PartnerCreateSchema, PartnerSchema
+from .schemas import PartnerCreateSchema, PartnerSchema, TimelineSchema
+from .scoping import owned_or_404
 
 blp = Blueprint("api-partners", __name__, url_prefix="/api/v1", description="Client organizations.")
 protect(blp, bearer=True)
+
+PARTNER = "/partners/<int(min=1, max=2147483647):partner_id>"
 
 
 @blp.post("/partners")
@@ -38,3 +44,62 @@ def create_partner(body: dict[str, Any]) -> dict[str, Any]:
         db.session.rollback()
         fail(409, _("A partner with this name already exists."))
     return {"id": partner.id, "name": partner.name}
+
+
+@blp.get(f"{PARTNER}/timeline")
+@blp.response(200, TimelineSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="No such partner.")
+def timeline(partner_id: int) -> dict[str, Any]:
+    """Read a partner's timeline
+
+    Every revealed round of the partner, oldest first, with the numbers of its mirror, its
+    verdict and the change since the round before: the table of the timeline page. A
+    fixed number of queries however many rounds there are.
+    """
+    partner = owned_or_404(Partner, partner_id, _("No partner with this id."))
+    rounds = partner_rounds(partner.id, current_workspace_id())
+    return {
+        "partner": {"id": partner.id, "name": partner.name},
+        "rounds": [
+            _round(assessment, result, rounds[index - 1][1] if index else None)
+            for index, (assessment, result) in enumerate(rounds)
+        ],
+    }
+
+
+def _round(
+    assessment: Assessment, result: fit.FitResult, before: fit.FitResult | None
+) -> dict[str, Any]:
+    mirror = result.mirror
+    return {
+        "assessment_id": assessment.id,
+        "kind": assessment.kind,
+        "title": assessment.title,
+        "revealed_at": assessment.revealed_at,
+        "scale": {"lo": result.scale.lo, "hi": result.scale.hi},
+        "mirror_score": mirror.similarity,
+        "level_us": mirror.level_x,
+        "level_them": mirror.level_y,
+        "verdict": result.verdict,
+        "falls_short": result.falls_short,
+        "change": _changes(before, result),
+    }
+
+
+def _changes(before: fit.FitResult | None, result: fit.FitResult) -> dict[str, Any] | None:
+    """The engine's change of S and of both levels (§"Annual review"); rounds on different
+    scales are not compared, as on the results page."""
+    if before is None or before.scale != result.scale:
+        return None
+    changes = fit.compare_rounds(before, result)
+    return {
+        "mirror_score": _change(changes.similarity),
+        "level_us": _change(changes.level_us),
+        "level_them": _change(changes.level_them),
+    }
+
+
+def _change(change: fit.Change) -> dict[str, Any] | None:
+    if change.delta is None:
+        return None
+    return {"delta": change.delta, "no_change": change.no_change}

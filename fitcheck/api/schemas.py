@@ -10,6 +10,7 @@ or 409.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,8 @@ from marshmallow import fields, validate
 
 from ..fit import Side, Verdict
 from ..models import Kind, RevealPolicy, State
+from ..portfolio import FailedCondition, NotFitted, PortfolioVerdict
+from ..services.analysis import Measure
 
 MAX_ID = 2**31 - 1
 MAX_ANSWERS = 500
@@ -360,3 +363,299 @@ class OutcomeSchema(ma.Schema):
     satisfaction = fields.Integer(required=True, allow_none=True)
     revenue = fields.Float(required=True, allow_none=True)
     note = fields.String(required=True)
+    is_demo = fields.Boolean(
+        required=True,
+        metadata={"description": "Generated for the demo workspace, not observed."},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# A partner's timeline
+# --------------------------------------------------------------------------------------------
+
+
+class TimelineChangeSchema(ma.Schema):
+    delta = fields.Float(
+        required=True, metadata={"description": "This round's value − the round before's."}
+    )
+    no_change = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "The change is below the annual review's step (R/8: 12.5 points "
+            "of S, 1/8 of a level; docs/fit-model.md §10), so it reads as no change."
+        },
+    )
+
+
+def _change(description: str) -> fields.Nested:
+    return fields.Nested(
+        TimelineChangeSchema, required=True, allow_none=True, metadata={"description": description}
+    )
+
+
+class TimelineChangesSchema(ma.Schema):
+    mirror_score = _change("Change of S; null when either round has none.")
+    level_us = _change("Change of L_us; null when either round has none.")
+    level_them = _change("Change of L_them; null when either round has none.")
+
+
+class TimelineRoundSchema(ma.Schema):
+    assessment_id = fields.Integer(required=True)
+    kind = _enum(Kind, required=True)
+    title = fields.String(
+        required=True,
+        metadata={"description": "The round's title; empty when it has none."},
+    )
+    revealed_at = fields.DateTime(required=True, format="iso")
+    scale = fields.Nested(ScaleSchema, required=True)
+    mirror_score = _number("S of the mirror (us → them), 0..100.")
+    level_us = _number("L_us: the company's level as the client sees it, 0..1.")
+    level_them = _number("L_them: the client's level as the company sees it, 0..1.")
+    verdict = _enum(Verdict, required=True)
+    falls_short = _enum(
+        Side, "For one_sided: the side with the lower level.", required=True, allow_none=True
+    )
+    change = fields.Nested(
+        TimelineChangesSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Since the partner's round before; null for the first round and "
+            "when the two rounds use different rating scales (they are not compared)."
+        },
+    )
+
+
+class TimelineSchema(ma.Schema):
+    partner = fields.Nested(PartnerSchema, required=True)
+    rounds = fields.List(
+        fields.Nested(TimelineRoundSchema),
+        required=True,
+        metadata={"description": "Every revealed (or archived) round, oldest first."},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The portfolio analysis ("does like attract like here?")
+# --------------------------------------------------------------------------------------------
+
+SCALE_PARAMETER = r"^[0-9]{1,2}-[0-9]{1,2}$"
+
+
+class ScaleParameter(fields.String):
+    """`lo-hi` in a query string, e.g. `1-5`, loaded as the tuple `(lo, hi)`."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.match(SCALE_PARAMETER, text):
+            raise ma.ValidationError("Not a valid scale: lo-hi, e.g. 1-5.")
+        lo, _dash, hi = text.partition("-")
+        return (int(lo), int(hi))
+
+
+class AnalysisQuerySchema(ma.Schema):
+    measure = _enum(
+        Measure,
+        "The outcome that is Z: satisfaction (0..10), renewed or contract_signed (1 yes, 0 "
+        "no), or revenue. Default satisfaction.",
+        load_default=Measure.SATISFACTION,
+    )
+    # No load_default=None for these two: it would document them as nullable, and a query
+    # string has no null. Absent is absent.
+    kind = _enum(Kind, "Only rounds of this kind; both kinds when absent.")
+    scale = ScaleParameter(
+        metadata={
+            "pattern": SCALE_PARAMETER,
+            "description": "The rating scale `lo-hi` whose rounds are analysed, e.g. `1-5`. "
+            "Absent, or a scale no paired round uses: the most used one.",
+        },
+    )
+
+
+def _code(enum: type[Any], description: str, **kwargs: Any) -> fields.String:
+    """A code of the portfolio test, exported as its plain string by `Analysis.to_dict`."""
+    return fields.String(
+        validate=validate.OneOf([member.value for member in enum]),
+        metadata={"description": description},
+        **kwargs,
+    )
+
+
+def _interval(description: str) -> fields.List[float]:
+    return fields.List(
+        fields.Float(),
+        required=True,
+        allow_none=True,
+        validate=validate.Length(equal=2),
+        metadata={"description": description},
+    )
+
+
+class EstimateSchema(ma.Schema):
+    value = fields.Float(required=True, metadata={"description": "The point estimate."})
+    se = _number("Standard error; null for a perfect fit (nothing to test with).")
+    t = _number("t statistic; null for a perfect fit.")
+    p = _number("Two-sided p-value (t with the residual df); null for a perfect fit.")
+    ci = _interval("The 95% CI [low, high]; null for a perfect fit.")
+
+
+def _estimate(description: str) -> fields.Nested:
+    return fields.Nested(EstimateSchema, required=True, metadata={"description": description})
+
+
+class CoefficientsSchema(ma.Schema):
+    b0 = _estimate("Intercept.")
+    b1 = _estimate("Coefficient of X.")
+    b2 = _estimate("Coefficient of Y.")
+    b3 = _estimate("Coefficient of X².")
+    b4 = _estimate("Coefficient of X·Y.")
+    b5 = _estimate("Coefficient of Y².")
+
+
+class RegressionSchema(ma.Schema):
+    n = fields.Integer(required=True, metadata={"description": "Rounds in the fit."})
+    df_resid = fields.Integer(required=True, metadata={"description": "Residual df, n − 6."})
+    r_squared = fields.Float(required=True)
+    r_squared_adj = _number("Adjusted R²; null for a perfect fit.")
+    f_p = _number("p-value of the overall F-test; null for a perfect fit.")
+    perfect_fit = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "No residual df or R² = 1: the estimates stand, every SE, t, p and "
+            "CI is null."
+        },
+    )
+    b = fields.Nested(
+        CoefficientsSchema,
+        required=True,
+        metadata={"description": "Z = b0 + b1·X + b2·Y + b3·X² + b4·X·Y + b5·Y² + e."},
+    )
+
+
+class SurfaceParametersSchema(ma.Schema):
+    a1 = _estimate("b1 + b2: slope along the line of congruence X = Y.")
+    a2 = _estimate("b3 + b4 + b5: curvature along X = Y.")
+    a3 = _estimate("b1 − b2: slope along the line of incongruence X = −Y.")
+    a4 = _estimate("b3 − b4 + b5: curvature along X = −Y.")
+
+
+class BootstrappedSchema(ma.Schema):
+    value = _number("The point estimate; null when undefined.")
+    ci = _interval(
+        "The 95% percentile bootstrap CI [low, high]; null when undefined or when fewer than "
+        "100 resamples could be used."
+    )
+
+
+def _bootstrapped(description: str) -> fields.Nested:
+    return fields.Nested(BootstrappedSchema, required=True, metadata={"description": description})
+
+
+class PrincipalAxisSchema(ma.Schema):
+    x0 = _bootstrapped("X0 of the stationary point.")
+    y0 = _bootstrapped("Y0 of the stationary point.")
+    p11 = _bootstrapped("Slope of the first principal axis Y = p10 + p11·X.")
+    p10 = _bootstrapped("Intercept of the first principal axis.")
+    rounds = fields.Integer(required=True, metadata={"description": "Bootstrap resamples drawn."})
+    used = fields.Integer(
+        required=True, metadata={"description": "Resamples whose axis is defined."}
+    )
+    seed = fields.Integer(required=True, metadata={"description": "Seed of the resampling."})
+
+
+class CorrelationSchema(ma.Schema):
+    n = fields.Integer(required=True, metadata={"description": "Rounds with an S."})
+    r = _number("Pearson's r of S with Z; null below 4 rounds or when S or Z is flat.")
+    ci = _interval("Its 95% CI by Fisher z [low, high]; null with r.")
+
+
+class AnalysisSchema(ma.Schema):
+    n = fields.Integer(required=True, metadata={"description": "Rounds analysed."})
+    partners = fields.Integer(required=True, metadata={"description": "Partners among them."})
+    small_sample = fields.Boolean(
+        required=True, metadata={"description": "n < 30: read every number with caution."}
+    )
+    fitted = fields.Boolean(required=True, metadata={"description": "Whether anything is fitted."})
+    reason = _code(
+        NotFitted,
+        "Why nothing is fitted (too_few_rounds: n < 6); null when fitted.",
+        required=True,
+        allow_none=True,
+    )
+    verdict = _code(PortfolioVerdict, "Does like attract like here?", required=True)
+    failures = fields.List(
+        _code(FailedCondition, "A condition that does not hold."),
+        required=True,
+        metadata={"description": "The conditions of “like attracts like” that do not hold."},
+    )
+    regression = fields.Nested(
+        RegressionSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The OLS fit; null when nothing is fitted."},
+    )
+    surface = fields.Nested(
+        SurfaceParametersSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Response-surface parameters; null when nothing is fitted."},
+    )
+    axis = fields.Nested(
+        PrincipalAxisSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Stationary point and first principal axis; null when nothing is fitted."
+        },
+    )
+    similarity = fields.Nested(CorrelationSchema, required=True)
+
+
+class LeftOutSchema(ma.Schema):
+    no_outcome = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Rounds with no outcome recording the measure between their "
+            "reveal and the partner's next one."
+        },
+    )
+    other_scale = fields.Integer(
+        required=True, metadata={"description": "Rounds rated on another scale."}
+    )
+    no_mirror = fields.Integer(
+        required=True,
+        metadata={"description": "Rounds with a side withheld or no trait both sides rated."},
+    )
+
+
+class PairedRoundSchema(ma.Schema):
+    partner_id = fields.Integer(required=True)
+    assessment_id = fields.Integer(required=True)
+    period = fields.String(required=True, metadata={"description": "The outcome's period."})
+    x = fields.Float(required=True, metadata={"description": "X = wmean(us) − mid."})
+    y = fields.Float(required=True, metadata={"description": "Y = wmean(them) − mid."})
+    z = fields.Float(required=True, metadata={"description": "Z: the outcome's measure."})
+    s = _number("The round's mirror score S.")
+
+
+class PortfolioAnalysisSchema(ma.Schema):
+    measure = _enum(Measure, required=True)
+    kind = _enum(Kind, "The kind analysed; null: both.", required=True, allow_none=True)
+    scale = fields.Nested(
+        ScaleSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The scale analysed; null when no round has an outcome."},
+    )
+    scales = fields.List(
+        fields.Nested(ScaleSchema),
+        required=True,
+        metadata={"description": "Every scale of the paired rounds, most used first."},
+    )
+    left_out = fields.Nested(LeftOutSchema, required=True)
+    rounds = fields.List(
+        fields.Nested(PairedRoundSchema),
+        required=True,
+        metadata={"description": "The rounds analysed, by partner, oldest first."},
+    )
+    analysis = fields.Nested(AnalysisSchema, required=True)
