@@ -153,6 +153,15 @@ def test_missing_or_outdated_summaries_are_computed_once_and_stored(
     with count_queries() as statements:
         client.get("/portfolio/")
     assert not any("FROM answers" in s for s in statements), "stored summaries are read as is"
+    warm = len(statements)
+
+    # However many rounds lack a summary, computing them costs four statements: the rounds,
+    # their traits, their answers and one insert (the page's own objects are not reloaded).
+    db.session.execute(delete(RoundSummary))
+    db.session.commit()
+    with count_queries() as statements:
+        assert client.get("/portfolio/").status_code == 200
+    assert len(statements) == warm + 4, statements
 
 
 def test_the_portfolio_verdict_follows_the_workspaces_current_thresholds(

@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -116,30 +116,28 @@ def _values(summary: Summary, workspace_id: int) -> dict[str, Any]:
     }
 
 
-def _store(summaries: Sequence[Summary], workspace_id: int) -> None:
+def _upsert(
+    summaries: Sequence[Summary], workspace_id: int
+) -> tuple[Executable, list[dict[str, Any]]]:
     """Insert or replace, in one statement; a concurrent writer of the same round wrote the
     same numbers, so the last one simply wins."""
-    if not summaries:
-        return
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(RoundSummary)
     columns = (
         "engine", "withheld", "similarity", "level_us", "level_them", "x", "y",
         "company_responses", "client_responses", "computed_at",
     )  # fmt: skip
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["assessment_id"],
-            set_={column: statement.excluded[column] for column in columns},
-        ),
-        [_values(summary, workspace_id) for summary in summaries],
+    upsert = statement.on_conflict_do_update(
+        index_elements=["assessment_id"],
+        set_={column: statement.excluded[column] for column in columns},
     )
+    return upsert, [_values(summary, workspace_id) for summary in summaries]
 
 
 def store_summary(assessment: Assessment, result: fit.FitResult) -> Summary:
     """Record a round's summary (at its reveal); the caller commits."""
     summary = Summary.of(assessment.id, result)
-    _store([summary], assessment.workspace_id)
+    db.session.execute(*_upsert([summary], assessment.workspace_id))
     return summary
 
 
@@ -202,6 +200,9 @@ def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[in
     for assessment in missing:
         set_committed_value(assessment, "traits", traits[assessment.id])
         computed.append(Summary.of(assessment.id, compute_fit(assessment, answers[assessment.id])))
-    _store(computed, workspace_id)
-    db.session.commit()
+    if computed:
+        # A cache write in its own transaction: committing the session instead would expire
+        # every object the caller holds, and reloading them costs a query each.
+        with db.engine.begin() as connection:
+            connection.execute(*_upsert(computed, workspace_id))
     return found | {summary.assessment_id: summary for summary in computed}
