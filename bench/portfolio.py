@@ -10,22 +10,18 @@ scratch database.
 from __future__ import annotations
 
 import argparse
-import secrets
-import tempfile
 import time
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 
-from fitcheck import create_app
 from fitcheck.extensions import db
 from fitcheck.services.analysis import analyse_portfolio
 from fitcheck.services.portfolio_view import portfolio
 
-from .results_page import _median_ms
-from .synthetic import BENCH_PASSWORD, large_portfolio
+from .synthetic import large_portfolio
+from .timing import median_ms, scratch_app, signed_in
 
 
 def main() -> None:
@@ -35,10 +31,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = parser.parse_args()
-    url = args.database or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(32), "SQLALCHEMY_DATABASE_URI": url}
-    )
+    app = scratch_app(args.database)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -48,17 +41,7 @@ def main() -> None:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         built_s = time.perf_counter() - started
-        client = app.test_client()
-        page = client.get("/sign-in")
-        token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
-        client.post(
-            "/sign-in",
-            data={
-                "email": "portfolio1@example.com",
-                "password": BENCH_PASSWORD,
-                "csrf_token": token.split('"')[0],
-            },
-        )
+        client = signed_in(app, "portfolio1@example.com")
         # The bulk insert stores no round summaries, like rounds revealed before they
         # existed: the first visit computes and stores them all, every later one reads them.
         started = time.perf_counter()
@@ -75,12 +58,12 @@ def main() -> None:
             event.listen(db.engine, "before_cursor_execute", count)
             assert client.get(path).status_code == 200
             event.remove(db.engine, "before_cursor_execute", count)
-            timings[name] = (_median_ms(partial(client.get, path), args.runs), len(statements))
-        portfolio_ms = _median_ms(lambda: portfolio(workspace_id), args.runs)
-        analysis_ms = _median_ms(lambda: analyse_portfolio(workspace_id), args.runs)
+            timings[name] = (median_ms(partial(client.get, path), args.runs), len(statements))
+        portfolio_ms = median_ms(lambda: portfolio(workspace_id), args.runs)
+        analysis_ms = median_ms(lambda: analyse_portfolio(workspace_id), args.runs)
         db.session.remove()
         db.engine.dispose()
-    print(f"database: {url.split(':')[0]}")
+    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
     print(f"partners: {args.partners}, rounds each: {args.rounds} (built in {built_s:.0f} s)")
     print(f"first portfolio visit, computing every round's summary: {cold_ms:.0f} ms")
     for name, (ms, queries) in timings.items():

@@ -10,30 +10,15 @@ scratch database.
 from __future__ import annotations
 
 import argparse
-import secrets
-import statistics
-import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy import event
 
-from fitcheck import create_app
 from fitcheck.extensions import db
 from fitcheck.models import Assessment
 from fitcheck.services.results import compute_fit, load_results, submitted_answers
 
-from .synthetic import BENCH_PASSWORD, large_assessment
-
-
-def _median_ms(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from .synthetic import large_assessment
+from .timing import median_ms, scratch_app, signed_in
 
 
 def main() -> None:
@@ -43,38 +28,25 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = parser.parse_args()
-    url = args.database or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(32), "SQLALCHEMY_DATABASE_URI": url}
-    )
+    app = scratch_app(args.database)
     with app.app_context():
         db.drop_all()
         db.create_all()
         assessment = large_assessment(respondents=args.respondents, trait_count=args.traits)
         assessment_id, email = assessment.id, "bench1@example.com"
-        client = app.test_client()
-        page = client.get("/sign-in")
-        token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
-        client.post(
-            "/sign-in",
-            data={
-                "email": email,
-                "password": BENCH_PASSWORD,
-                "csrf_token": token.split('"')[0],
-            },
-        )
+        client = signed_in(app, email)
         statements: list[str] = []
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         assert client.get(f"/assessments/{assessment_id}/results").status_code == 200
         queries = len(statements)
-        page_ms = _median_ms(lambda: client.get(f"/assessments/{assessment_id}/results"), args.runs)
+        page_ms = median_ms(lambda: client.get(f"/assessments/{assessment_id}/results"), args.runs)
         reloaded = db.session.get_one(Assessment, assessment_id)
-        read_ms = _median_ms(lambda: load_results(reloaded), args.runs)
+        read_ms = median_ms(lambda: load_results(reloaded), args.runs)
         rows = submitted_answers(reloaded)
-        engine_ms = _median_ms(lambda: compute_fit(reloaded, rows), args.runs)
+        engine_ms = median_ms(lambda: compute_fit(reloaded, rows), args.runs)
         db.session.remove()
         db.engine.dispose()
-    print(f"database: {url.split(':')[0]}")
+    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
     answers = args.respondents * args.traits
     print(f"respondents: {args.respondents}, traits: {args.traits}, answers: {answers}")
     print(f"results page: {page_ms:.0f} ms median of {args.runs} ({queries} queries)")

@@ -209,7 +209,7 @@ def large_portfolio(
                 {
                     "workspace_id": workspace_id,
                     "partner_id": partner_id,
-                    "period": str(revealed.year + 1 if number else revealed.year),
+                    "period": f"{revealed.year}-{number + 1}",  # unique per partner
                     "observed_on": (revealed + timedelta(days=200)).date(),
                     "satisfaction": max(0, min(10, round(satisfaction))),
                     "renewed": satisfaction >= 5,

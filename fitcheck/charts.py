@@ -27,7 +27,7 @@ import textwrap
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import plotly.graph_objects as go
 
@@ -1192,6 +1192,10 @@ class SurfacePoint:
     label: str
 
 
+#: A line on the surface: its xs, ys and heights.
+SurfaceLine: TypeAlias = tuple[Sequence[float], Sequence[float], Sequence[float]]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SurfaceText:
     x_axis: str
@@ -1211,7 +1215,7 @@ def _plain_text(text: str) -> str:
 
 def response_surface(
     grid: tuple[Sequence[float], Sequence[float], Sequence[Sequence[float]]],
-    coefficients: Sequence[float],
+    lines: tuple[SurfaceLine, SurfaceLine],
     points: Sequence[SurfacePoint],
     *,
     text: SurfaceText,
@@ -1219,14 +1223,9 @@ def response_surface(
 ) -> go.Figure:
     """The fitted response surface of §"Portfolio" in 3D: the surface over ``grid`` (xs, ys,
     zs from :func:`fitcheck.portfolio.surface_grid`), the observed rounds as points, and on
-    the surface the line of congruence X = Y (solid, dark) and of incongruence X = −Y
-    (dashed, the client's colour). ``coefficients`` are b0..b5, for the lines' heights."""
+    the surface the line of congruence X = Y (dark) and of incongruence X = −Y (the
+    client's colour), ``lines`` from :func:`fitcheck.portfolio.surface_lines`."""
     xs, ys, zs = grid
-    b0, b1, b2, b3, b4, b5 = coefficients
-
-    def height(x: float, y: float) -> float:
-        return b0 + b1 * x + b2 * y + b3 * x * x + b4 * x * y + b5 * y * y
-
     x_name, y_name, z_name = (_plain_text(t) for t in (text.x_axis, text.y_axis, text.z_axis))
     hover = f"{x_name}: %{{x:.2f}}<br>{y_name}: %{{y:.2f}}<br>{z_name}: %{{z:.2f}}"
     figure = go.Figure(
@@ -1253,20 +1252,18 @@ def response_surface(
             hovertemplate="<b>%{customdata}</b><br>" + hover + "<extra></extra>",
         )
     )
-    line = list(xs)
-    for name, sign, colour, dash in (
-        (text.congruence, 1, _TEXT_COLOUR, "solid"),
-        (text.incongruence, -1, CLIENT_COLOUR, "dash"),
+    for name, (line_x, line_y, line_z), colour in (
+        (text.congruence, lines[0], _TEXT_COLOUR),
+        (text.incongruence, lines[1], CLIENT_COLOUR),
     ):
-        inside = [x for x in line if min(ys) <= sign * x <= max(ys)]
         figure.add_trace(
             go.Scatter3d(
-                x=inside,
-                y=[sign * x for x in inside],
-                z=[height(x, sign * x) for x in inside],
+                x=line_x,
+                y=line_y,
+                z=line_z,
                 name=_plain_text(name),
                 mode="lines",
-                line={"color": colour, "width": 6, "dash": dash},
+                line={"color": colour, "width": 6},
                 hovertemplate=_plain_text(name) + "<br>" + hover + "<extra></extra>",
             )
         )

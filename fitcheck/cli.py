@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from .extensions import db
-from .services import ServiceError, accounts, api_tokens, demo
+from .services import ServiceError, accounts, api_tokens, demo, summaries
 
 
 @click.command("create-user")
@@ -57,6 +57,23 @@ def create_token_command(email: str, name: str) -> None:
     click.echo(secret)
 
 
+@click.command("summarise")
+def summarise_command() -> None:
+    """Store every revealed round's summary that is missing or outdated.
+
+    The portfolio pages compute missing summaries themselves on their first visit; after
+    upgrading a large installation, run this once so that no visitor waits for it.
+    """
+    count = summaries.summarise_all()
+    click.echo(f"Computed {count} round summaries.")
+
+
 def register_commands(app: Flask) -> None:
-    for command in (create_user_command, demo_command, create_db_command, create_token_command):
+    for command in (
+        create_user_command,
+        demo_command,
+        create_db_command,
+        create_token_command,
+        summarise_command,
+    ):
         app.cli.add_command(command)

@@ -26,7 +26,7 @@ Entry points:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum, StrEnum
 from typing import TypeAlias
@@ -620,6 +620,44 @@ def analyse(
 # --------------------------------------------------------------------------------------------
 
 
+Line: TypeAlias = tuple[list[float], list[float], list[float]]
+
+
+def plot_range(observations: Iterable[Observation], *, lo: float, hi: float) -> tuple[float, float]:
+    """The stretch of both axes to draw the fitted surface over: the rounds' own X and Y,
+    a little wider, within the scale's ``lo..hi``. Far from the data a quadratic fit says
+    nothing, and its steep edges would hide the rest."""
+    seen = [v for o in observations for v in (o.x, o.y)]
+    if not seen:
+        return lo, hi
+    pad = max(0.25, (max(seen) - min(seen)) * 0.1)
+    start, stop = max(lo, min(seen) - pad), min(hi, max(seen) + pad)
+    return (start, stop) if start < stop else (lo, hi)
+
+
+def _height(b: Sequence[float], x: FloatArray, y: FloatArray) -> FloatArray:
+    """The fitted Z at each (x, y)."""
+    b0, b1, b2, b3, b4, b5 = b
+    return b0 + b1 * x + b2 * y + b3 * x * x + b4 * x * y + b5 * y * y
+
+
+def surface_lines(analysis: Analysis, xs: Sequence[float]) -> tuple[Line, Line]:
+    """The fitted surface along the line of congruence X = Y and of incongruence X = −Y,
+    at the grid's ``xs`` (those whose −x lies within the grid too): ``(xs, ys, zs)`` each."""
+    if analysis.regression is None:
+        raise ValueError("nothing was fitted")
+    b = analysis.regression.b.values()
+    lo, hi = min(xs), max(xs)
+    lines = []
+    for sign in (1.0, -1.0):
+        inside = np.array([x for x in xs if lo <= sign * x <= hi])
+        zs = _height(b, inside, sign * inside)
+        lines.append(
+            ([float(x) for x in inside], [float(sign * x) for x in inside], [float(z) for z in zs])
+        )
+    return lines[0], lines[1]
+
+
 def surface_grid(
     analysis: Analysis, *, lo: float, hi: float, steps: int = 25
 ) -> tuple[list[float], list[float], list[list[float]]]:
@@ -635,8 +673,7 @@ def surface_grid(
         raise ValueError(f"need steps ≥ 2 and lo < hi, got {steps} steps over {lo}..{hi}")
     axis = np.linspace(lo, hi, steps)
     grid_x, grid_y = np.meshgrid(axis, axis)  # grid_x[j][i] = axis[i], grid_y[j][i] = axis[j]
-    b0, b1, b2, b3, b4, b5 = analysis.regression.b.values()
-    zs = b0 + b1 * grid_x + b2 * grid_y + b3 * grid_x**2 + b4 * grid_x * grid_y + b5 * grid_y**2
+    zs = _height(analysis.regression.b.values(), grid_x, grid_y)
     values = [float(v) for v in axis]
     return values, list(values), [[float(v) for v in row] for row in zs]
 

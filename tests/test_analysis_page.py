@@ -131,15 +131,21 @@ def test_missing_or_outdated_summaries_are_computed_once_and_stored(
 ):
     user = make_user("o@example.com")
     rounds = [_round(make_partner(user.workspace), 4, 3, _day(2025, 1, 10)) for _ in range(3)]
+    other_kind = _round(
+        make_partner(user.workspace), 2, 3, _day(2025, 1, 10), kind=Kind.PRE_CONTRACT
+    )
     db.session.execute(delete(RoundSummary).where(RoundSummary.assessment_id == rounds[0].id))
     db.session.execute(
         update(RoundSummary)
         .where(RoundSummary.assessment_id == rounds[1].id)
-        .values(engine=summaries.ENGINE - 1, similarity=-5.0)
+        .values(engine=summaries.ENGINE - 1, similarity=0.125)  # an outdated number
     )
     db.session.commit()
+    db.session.execute(delete(RoundSummary).where(RoundSummary.assessment_id == other_kind.id))
+    db.session.commit()
     sign_in("o@example.com")
-    assert client.get("/portfolio/").status_code == 200
+    # Filtered to annual reviews, the page still fills in every round that lacks a summary.
+    assert client.get("/portfolio/?kind=annual_review").status_code == 200
     db.session.expire_all()
     stored = {
         row.assessment_id: row
@@ -147,7 +153,7 @@ def test_missing_or_outdated_summaries_are_computed_once_and_stored(
             select(RoundSummary).where(RoundSummary.workspace_id == user.workspace_id)
         )
     }
-    assert set(stored) == {a.id for a in rounds}
+    assert set(stored) == {a.id for a in rounds} | {other_kind.id}
     assert {row.engine for row in stored.values()} == {summaries.ENGINE}
     assert stored[rounds[1].id].similarity == load_results(rounds[1]).fit.mirror.similarity
     with count_queries() as statements:
@@ -213,7 +219,9 @@ def test_each_round_takes_the_first_outcome_after_it_and_before_the_next_round(
     assert [r.assessment.id for r in annual.rounds] == [second.id]
 
 
-def test_rounds_on_another_scale_or_without_a_mirror_are_left_out(make_user, make_partner):
+def test_rounds_on_another_scale_or_without_a_mirror_are_left_out(
+    client, make_user, make_partner, sign_in
+):
     user = make_user("o@example.com")
     for number in range(2):
         partner = make_partner(user.workspace)
@@ -233,6 +241,15 @@ def test_rounds_on_another_scale_or_without_a_mirror_are_left_out(make_user, mak
     on_seven = analyse_portfolio(user.workspace_id, scale=(1, 7))
     assert [(r.observation.x, r.observation.y) for r in on_seven.rounds] == [(2.0, -2.0)]
     assert on_seven.left_out.other_scale == 3
+
+    sign_in("o@example.com")
+    page = client.get("/portfolio/analysis").get_data(as_text=True)
+    left = re.search(r'id="rounds-left-out">(.*?)</p>', page, re.S).group(1)
+    assert left == (
+        "Revealed rounds left out: 1 on another rating scale; "
+        "1 without a mirror (a side withheld, or no trait both sides rated)."
+    )
+    assert '<option value="1-7" >1–7</option>' in page or 'value="1-7"' in page
 
 
 def test_the_analysis_is_the_regression_of_the_paired_rounds(make_user, make_partner):
@@ -291,6 +308,11 @@ def test_the_demo_analysis_has_no_warning_and_draws_the_surface(client, sign_in)
     assert found.n >= stats.SMALL_SAMPLE_BELOW and found.fitted
     assert 'id="small-sample"' not in page and "fc-small-sample" not in page
     assert f'data-verdict="{found.verdict.value}"' in page
+    # Generated outcomes say so, and every paired round is listed with its outcome.
+    assert 'id="demo-outcomes"' in page
+    listed = page.split('id="paired-rounds"')[1].split("</details>")[0]
+    assert listed.count("<tr>") == found.n + 1  # the header and one row per round
+    assert listed.count("demo data") == found.n
     assert f"n = {found.n}" in page
     figure = _figure(page)
     kinds = [trace["type"] for trace in figure["data"]]
@@ -327,7 +349,7 @@ def test_the_outcome_measure_can_be_chosen(client, make_user, make_partner, sign
     page = client.get("/portfolio/analysis").get_data(as_text=True)
     assert "0 rounds with an outcome" in page
     renewed = client.get("/portfolio/analysis?measure=renewed").get_data(as_text=True)
-    assert "10 rounds with an outcome, from 10 partners." in renewed
+    assert "10 rounds with an outcome" in renewed and "(10 partners)" in renewed
     assert '<option value="renewed" selected>' in renewed
     bad = client.get("/portfolio/analysis?measure=<x>&kind=nonsense&scale=a-b")
     assert bad.status_code == 200  # unknown choices fall back to the defaults
@@ -356,9 +378,35 @@ def test_another_workspace_sees_nothing_of_these_rounds(client, make_user, make_
     make_user("stranger@example.com")
     sign_in("stranger@example.com")
     page = client.get("/portfolio/analysis").get_data(as_text=True)
-    assert "0 rounds with an outcome, from 0 partners." in page
+    assert "0 rounds with an outcome" in page and "(0 partners)" in page
     assert "Partner 0" not in page
 
 
 def test_the_analysis_needs_a_signed_in_user(client):
     assert client.get("/portfolio/analysis").status_code == 302
+
+
+def test_reveal_and_outcome_days_are_compared_in_the_apps_timezone(make_user, make_partner, app):
+    """Revealed at 20:00 UTC on 9 January is 05:00 on 10 January in Tokyo: an outcome
+    dated the 9th came before the reveal, one dated the 10th after it."""
+    assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Tokyo"
+    user = make_user("o@example.com")
+    partner = make_partner(user.workspace)
+    _round(partner, 4, 3, datetime(2025, 1, 9, 20, 0, tzinfo=UTC))
+    _outcome(partner, "before", date(2025, 1, 9), satisfaction=1)
+    _outcome(partner, "after", date(2025, 1, 10), satisfaction=9)
+    result = analyse_portfolio(user.workspace_id)
+    assert [r.outcome.period for r in result.rounds] == ["after"]
+
+
+def test_the_summarise_command_fills_in_every_missing_summary(runner, make_user, make_partner):
+    user = make_user("o@example.com")
+    rounds = [_round(make_partner(user.workspace), 4, 3, _day(2025, 1, 10)) for _ in range(2)]
+    db.session.execute(delete(RoundSummary))
+    db.session.commit()
+    result = runner.invoke(args=["summarise"])
+    assert result.exit_code == 0, result.output
+    assert "Computed 2 round summaries." in result.output
+    stored = db.session.scalars(select(RoundSummary.assessment_id)).all()
+    assert sorted(stored) == sorted(a.id for a in rounds)
+    assert "Computed 0 round summaries." in runner.invoke(args=["summarise"]).output

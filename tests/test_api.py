@@ -821,7 +821,7 @@ def test_the_analysis_fits_nothing_below_six_rounds_with_outcomes(api, api_user,
         outcomes.record_outcome(
             partner,
             period="2026",
-            observed_on=assessment.revealed_at.date(),
+            observed_on=assessment.revealed_at.date() + timedelta(days=1),  # after it in Tokyo too
             satisfaction=satisfaction,
         )
     revealed_round(make_partner(api_user.workspace), trait_set, us=lambda i: 4, them=lambda i: 4)

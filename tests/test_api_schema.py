@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -69,7 +70,10 @@ def api_token(make_user, make_assessment) -> str:
     _answer_all(people, later)
     assessments.reveal(later)
     outcomes.record_outcome(
-        partner, period="2026", observed_on=later.revealed_at.date(), satisfaction=7
+        partner,
+        period="2026",
+        observed_on=later.revealed_at.date() + timedelta(days=1),
+        satisfaction=7,
     )
     make_assessment(user)  # collecting
     make_assessment(user, launch=False)  # draft

@@ -52,9 +52,10 @@ def create_partner(body: dict[str, Any]) -> dict[str, Any]:
 def timeline(partner_id: int) -> dict[str, Any]:
     """Read a partner's timeline
 
-    Every revealed round of the partner, oldest first, with the numbers of its mirror, its
-    verdict and the change since the round before: the table of the timeline page. A
-    fixed number of queries however many rounds there are.
+    Every revealed round of the partner, oldest first, with the numbers of its mirror and
+    its verdict (the table of the timeline page), and the change since the round revealed
+    just before it, of whatever kind. A fixed number of queries however many rounds
+    there are.
     """
     partner = owned_or_404(Partner, partner_id, _("No partner with this id."))
     rounds = partner_rounds(partner.id, current_workspace_id())
@@ -87,8 +88,8 @@ def _round(
 
 
 def _changes(before: fit.FitResult | None, result: fit.FitResult) -> dict[str, Any] | None:
-    """The engine's change of S and of both levels (§"Annual review"); rounds on different
-    scales are not compared, as on the results page."""
+    """The engine's change of S and of both levels (§"Annual review") since the round
+    revealed before; rounds on different scales are not compared."""
     if before is None or before.scale != result.scale:
         return None
     changes = fit.compare_rounds(before, result)

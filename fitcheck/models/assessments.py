@@ -345,7 +345,22 @@ class RoundSummary(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     """
 
     __tablename__ = "round_summaries"
-    __table_args__ = (in_same_workspace("assessment_id", "assessments", ondelete="CASCADE"),)
+    __table_args__ = (
+        CheckConstraint(
+            "similarity IS NULL OR (similarity >= 0 AND similarity <= 100)",
+            name="similarity_range",
+        ),
+        CheckConstraint(
+            "(level_us IS NULL OR (level_us >= 0 AND level_us <= 1))"
+            " AND (level_them IS NULL OR (level_them >= 0 AND level_them <= 1))",
+            name="levels_range",
+        ),
+        CheckConstraint("(x IS NULL) = (y IS NULL)", name="point_whole"),
+        CheckConstraint(
+            "company_responses >= 0 AND client_responses >= 0", name="responses_not_negative"
+        ),
+        in_same_workspace("assessment_id", "assessments", ondelete="CASCADE"),
+    )
 
     assessment_id: Mapped[int] = mapped_column(primary_key=True)
     engine: Mapped[int]

@@ -1,13 +1,14 @@
 """ "Does like attract like here?": the portfolio test on the workspace's own rounds.
 
 Each revealed round is paired with the partner's first outcome observed on or after the day
-of its reveal and before the partner's next reveal, that has a value for the chosen
-measure; the round gives X and Y (FIT_MODEL.md §"Portfolio"), the outcome gives Z. Rounds
-on different rating scales are not comparable, so only the rounds on one scale (the most
-common one unless chosen) are analysed; the others are counted as left out.
+of its reveal and before the partner's next reveal (of any kind), that has a value for the
+chosen measure; days are those of the app's timezone, like the outcomes' dates. The round
+gives X and Y (FIT_MODEL.md §"Portfolio"), the outcome gives Z. Rounds on different rating
+scales are not comparable, so only the rounds on one scale (the most common one unless
+chosen) are analysed; the others are counted as left out.
 
-Three queries whatever the size of the portfolio: the rounds with their partners, the
-outcomes, and the rounds' stored summaries (`services.summaries`).
+Three queries whatever the size of the portfolio: the rounds with their partners' names,
+the outcomes, and the rounds' stored summaries (`services.summaries`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import portfolio as stats
@@ -36,10 +39,13 @@ class Measure(StrEnum):
     REVENUE = "revenue"  # in the workspace's currency
 
 
+# Rounds and outcomes are read as plain values from one query each, not as ORM objects:
+# a large portfolio has thousands of them, and the objects would cost more than the maths.
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeRow:
-    """What the analysis reads of an outcome: plain values from one query, not ORM rows
-    (thousands of them are read for a large portfolio)."""
+    """What the analysis reads of an outcome."""
 
     id: int
     partner_id: int
@@ -49,28 +55,17 @@ class OutcomeRow:
     renewed: bool | None
     contract_signed: bool | None
     revenue: Decimal | None
+    is_demo: bool
 
-
-_OUTCOME_COLUMNS = tuple(getattr(Outcome, f.name) for f in fields(OutcomeRow))
-
-
-def outcome_value(outcome: Outcome | OutcomeRow, measure: Measure) -> float | None:
-    """Z of an outcome for the measure; ``None`` when the outcome does not record it."""
-    value = getattr(outcome, measure.value)
-    if value is None:
-        return None
-    return float(value)  # bool → 1.0 / 0.0, Decimal → float
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerRef:
-    id: int
-    name: str
+    def value(self, measure: Measure) -> float | None:
+        """Z for the measure; ``None`` when this outcome does not record it."""
+        value = getattr(self, measure.value)
+        return None if value is None else float(value)  # bool → 1.0 / 0.0, Decimal → float
 
 
 @dataclass(frozen=True, slots=True)
 class RoundRow:
-    """What the analysis reads of a revealed round (plain values, like OutcomeRow)."""
+    """What the analysis reads of a revealed round."""
 
     id: int
     partner_id: int
@@ -78,16 +73,20 @@ class RoundRow:
     revealed_at: datetime
     scale_lo: int
     scale_hi: int
+    partner_name: str
 
 
-_ROUND_COLUMNS = tuple(getattr(Assessment, f.name) for f in fields(RoundRow))
+_OUTCOME_COLUMNS = tuple(getattr(Outcome, f.name) for f in fields(OutcomeRow))
+_ROUND_COLUMNS = (
+    *(getattr(Assessment, f.name) for f in fields(RoundRow) if f.name != "partner_name"),
+    Partner.name,
+)
 
 
 @dataclass(frozen=True)
 class PairedRound:
     """A revealed round, the outcome after it and the point it gives the regression."""
 
-    partner: PartnerRef
     assessment: RoundRow
     outcome: OutcomeRow
     observation: stats.Observation
@@ -104,13 +103,20 @@ class LeftOut:
 
 @dataclass(frozen=True)
 class PortfolioAnalysis:
+    """The rounds that went into the test, those left out, and what the test found."""
+
     measure: Measure
     kind: Kind | None
     scale: tuple[int, int] | None  # (lo, hi) of the rounds analysed
-    scales: tuple[tuple[int, int], ...]  # every scale the revealed rounds use, most used first
+    scales: tuple[tuple[int, int], ...]  # every scale the paired rounds use, most used first
     rounds: tuple[PairedRound, ...]
     left_out: LeftOut
     analysis: stats.Analysis
+
+    @property
+    def demo_outcomes(self) -> int:
+        """How many of the rounds' outcomes were generated for the demo, not observed."""
+        return sum(paired.outcome.is_demo for paired in self.rounds)
 
 
 def _first_after(
@@ -122,7 +128,7 @@ def _first_after(
             continue
         if end is not None and outcome.observed_on >= end:
             return None
-        if outcome_value(outcome, measure) is not None:
+        if outcome.value(measure) is not None:
             return outcome
     return None
 
@@ -133,46 +139,46 @@ def analyse_portfolio(
     measure: Measure = Measure.SATISFACTION,
     kind: Kind | None = None,
     scale: tuple[int, int] | None = None,
-    bootstrap: int = 2000,
-    seed: int = 20261123,
 ) -> PortfolioAnalysis:
     """Pair the workspace's revealed rounds with their outcomes and run the regression."""
-    every_round: list[RoundRow] = []
-    names: dict[int, str] = {}
-    for row in db.session.execute(
-        select(*_ROUND_COLUMNS, Partner.name)
-        .join(Partner, Partner.id == Assessment.partner_id)
-        .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
-        .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
-    ):
-        every_round.append(RoundRow(*row[:-1]))
-        names[row.partner_id] = row.name
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def day(moment: datetime) -> date:
+        return moment.astimezone(zone).date()
+
+    every_round = [
+        RoundRow(*row)
+        for row in db.session.execute(
+            select(*_ROUND_COLUMNS)
+            .join(Partner, Partner.id == Assessment.partner_id)
+            .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
+            .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
+        )
+    ]
     outcomes: dict[int, list[OutcomeRow]] = defaultdict(list)
     for row in db.session.execute(
         select(*_OUTCOME_COLUMNS)
         .where(Outcome.workspace_id == workspace_id)
         .order_by(Outcome.partner_id, Outcome.observed_on, Outcome.id)
     ):
-        outcomes[row.partner_id].append(OutcomeRow(**row._mapping))
+        outcomes[row.partner_id].append(OutcomeRow(*row))
 
-    # The next reveal of the same partner ends the window of a round, whatever its kind:
-    # an outcome after it is the later round's.
+    # The next reveal of the same partner ends a round's window, whatever its kind: an
+    # outcome after it belongs to the later round.
     paired: list[tuple[RoundRow, OutcomeRow]] = []
     no_outcome = 0
-    for index, assessment in enumerate(every_round):
+    for index, this in enumerate(every_round):
         following = every_round[index + 1] if index + 1 < len(every_round) else None
-        if following is not None and following.partner_id != assessment.partner_id:
+        if following is not None and following.partner_id != this.partner_id:
             following = None
-        if kind is not None and assessment.kind != kind:
+        if kind is not None and this.kind != kind:
             continue
-        end = following.revealed_at.date() if following else None
-        match = _first_after(
-            outcomes[assessment.partner_id], assessment.revealed_at.date(), end, measure
-        )
+        end = day(following.revealed_at) if following else None
+        match = _first_after(outcomes[this.partner_id], day(this.revealed_at), end, measure)
         if match is None:
             no_outcome += 1
         else:
-            paired.append((assessment, match))
+            paired.append((this, match))
 
     scales = tuple(s for s, _ in Counter((a.scale_lo, a.scale_hi) for a, _ in paired).most_common())
     chosen = scale if scale in scales else (scales[0] if scales else None)
@@ -181,23 +187,17 @@ def analyse_portfolio(
     summaries = summaries_for(workspace_id, [a.id for a, _ in on_scale])
     rounds: list[PairedRound] = []
     no_mirror = 0
-    for assessment, outcome in on_scale:
-        summary = summaries[assessment.id]
-        z = outcome_value(outcome, measure)
-        assert z is not None  # _first_after only pairs outcomes that record the measure
+    for this, outcome in on_scale:
+        summary = summaries[this.id]
+        z = outcome.value(measure)
+        assert z is not None  # _first_after pairs only outcomes that record the measure
         if summary.x is None or summary.y is None:
             no_mirror += 1
             continue
-        observation = stats.Observation(
-            x=summary.x,
-            y=summary.y,
-            z=z,
-            partner=assessment.partner_id,
-            label=f"{names[assessment.partner_id]} · {outcome.period}",
-            s=summary.similarity,
+        point = stats.Observation(
+            x=summary.x, y=summary.y, z=z, partner=this.partner_id, s=summary.similarity
         )
-        partner = PartnerRef(assessment.partner_id, names[assessment.partner_id])
-        rounds.append(PairedRound(partner, assessment, outcome, observation))
+        rounds.append(PairedRound(this, outcome, point))
 
     return PortfolioAnalysis(
         measure=measure,
@@ -208,5 +208,5 @@ def analyse_portfolio(
         left_out=LeftOut(
             no_outcome=no_outcome, other_scale=len(paired) - len(on_scale), no_mirror=no_mirror
         ),
-        analysis=stats.analyse((r.observation for r in rounds), bootstrap=bootstrap, seed=seed),
+        analysis=stats.analyse(r.observation for r in rounds),
     )

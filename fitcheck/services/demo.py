@@ -133,10 +133,11 @@ def _generated_plans() -> tuple[PartnerPlan, ...]:
     rng = random.Random("fitcheck-demo:portfolio")  # noqa: S311 - demo data, not secrets
     plans = []
     for index in range(len(_NAME_FIRST) * len(_NAME_SECOND)):
-        first, second = _NAME_FIRST[index // 6], _NAME_SECOND[index % 6]
+        row, column = divmod(index, len(_NAME_SECOND))
+        first, second = _NAME_FIRST[row], _NAME_SECOND[column]
         people = (
-            f"{_SURNAMES[index % 6]} {_GIVEN[(index * 5) % 6]}",
-            f"{_SURNAMES[(index + 3) % 6]} {_GIVEN[(index + 2) % 6]}",
+            f"{_SURNAMES[index % len(_SURNAMES)]} {_GIVEN[(index * 5) % len(_GIVEN)]}",
+            f"{_SURNAMES[(index + 3) % len(_SURNAMES)]} {_GIVEN[(index + 2) % len(_GIVEN)]}",
         )
         us = rng.uniform(2.2, 4.7)
         them = min(4.8, max(1.8, us + rng.gauss(0, 0.7)))
@@ -249,15 +250,15 @@ def _record_outcome(partner: Partner, assessment: Assessment, rng: random.Random
     """What became of the relationship after the round: satisfaction rises with both
     sides' level and falls as their views of each other part (FIT_MODEL.md §"Portfolio"),
     plus noise; a contract or renewal follows a good enough year."""
-    summary = db.session.get_one(RoundSummary, assessment.id)
-    if assessment.revealed_at is None or summary.x is None or summary.y is None:
-        return  # no mirror, no point in the analysis
+    summary = db.session.get(RoundSummary, assessment.id)
+    if assessment.revealed_at is None or summary is None or summary.x is None or summary.y is None:
+        return  # not revealed, or no mirror: no point in the analysis
     level, gap = summary.x + summary.y, summary.x - summary.y
     z = 6 + 0.8 * level - 1.0 * gap**2 - 0.3 * level**2 + rng.gauss(0, 0.8)
     observed: date = (assessment.revealed_at + timedelta(days=150 + rng.randrange(60))).date()
     went_on = z >= 5
     before_contract = assessment.kind is Kind.PRE_CONTRACT
-    outcome, _created = outcomes.record_outcome(
+    outcomes.record_outcome(
         partner,
         period=str(assessment.revealed_at.year),  # the relationship year the round opened
         observed_on=observed,
@@ -267,9 +268,8 @@ def _record_outcome(partner: Partner, assessment: Assessment, rng: random.Random
         revenue=Decimal(round(max(0.0, 1.5e6 + 4e5 * z + rng.gauss(0, 3e5)), -4))
         if went_on
         else Decimal(0),
+        is_demo=True,
     )
-    outcome.is_demo = True
-    db.session.commit()
 
 
 def _run_round(

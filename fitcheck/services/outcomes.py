@@ -103,10 +103,12 @@ def record_outcome(
     revenue: Decimal | None = None,
     note: str = "",
     recorded_by_id: int | None = None,
+    is_demo: bool = False,
 ) -> tuple[Outcome, bool]:
     """Create the partner's outcome for `period`, or update the one recorded already.
 
-    Returns the row and whether it was created.
+    `is_demo` marks an outcome generated for the demo workspace. Returns the row and
+    whether it was created.
     """
     period = check_period(period)
     note = note.strip()
@@ -125,6 +127,7 @@ def record_outcome(
         outcome = Outcome(workspace_id=partner.workspace_id, partner_id=partner.id, period=period)
         db.session.add(outcome)
     _apply(outcome, values, recorded_by_id)
+    outcome.is_demo = is_demo
     db.session.commit()
     return outcome, created
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Executable, select
@@ -79,6 +79,7 @@ class Summary:
 
     @classmethod
     def of(cls, assessment_id: int, result: fit.FitResult) -> Summary:
+        """The summary of a round's engine result."""
         mirror = result.mirror
         point = fit.portfolio_point(result)
         return cls(
@@ -99,39 +100,23 @@ class Summary:
 _SUMMARY_COLUMNS = tuple(getattr(RoundSummary, f.name) for f in fields(Summary))
 
 
-def _values(summary: Summary, workspace_id: int) -> dict[str, Any]:
-    return {
-        "assessment_id": summary.assessment_id,
-        "workspace_id": workspace_id,
-        "engine": ENGINE,
-        "withheld": summary.withheld,
-        "similarity": summary.similarity,
-        "level_us": summary.level_us,
-        "level_them": summary.level_them,
-        "x": summary.x,
-        "y": summary.y,
-        "company_responses": summary.company_responses,
-        "client_responses": summary.client_responses,
-        "computed_at": utcnow(),
-    }
-
-
 def _upsert(
     summaries: Sequence[Summary], workspace_id: int
 ) -> tuple[Executable, list[dict[str, Any]]]:
     """Insert or replace, in one statement; a concurrent writer of the same round wrote the
     same numbers, so the last one simply wins."""
+    rows = [
+        asdict(summary) | {"workspace_id": workspace_id, "engine": ENGINE, "computed_at": utcnow()}
+        for summary in summaries
+    ]
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(RoundSummary)
-    columns = (
-        "engine", "withheld", "similarity", "level_us", "level_them", "x", "y",
-        "company_responses", "client_responses", "computed_at",
-    )  # fmt: skip
+    replaced = [column for column in rows[0] if column not in ("assessment_id", "workspace_id")]
     upsert = statement.on_conflict_do_update(
         index_elements=["assessment_id"],
-        set_={column: statement.excluded[column] for column in columns},
+        set_={column: statement.excluded[column] for column in replaced},
     )
-    return upsert, [_values(summary, workspace_id) for summary in summaries]
+    return upsert, rows
 
 
 def store_summary(assessment: Assessment, result: fit.FitResult) -> Summary:
@@ -141,13 +126,19 @@ def store_summary(assessment: Assessment, result: fit.FitResult) -> Summary:
     return summary
 
 
+#: Summaries computed on a read are written this many at a time, each batch in its own
+#: transaction, so that work done before an interrupted request is kept.
+BATCH = 500
+
+
 def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[int, Summary]:
     """The summary of each of these revealed rounds of the workspace, by assessment id
     (an id of another workspace, or of a round not revealed, has none).
 
-    One query reads the stored ones. If any is missing or outdated, three more read the
-    workspace's revealed rounds that lack one, their traits and their answers, and the
-    computed summaries are stored.
+    One query reads the stored ones. If any is missing or outdated, three more read every
+    revealed round of the workspace that lacks one (not only those asked for, so the
+    table fills up at once), their traits and their answers; the computed summaries are
+    stored in batches.
     """
     wanted = set(assessment_ids)
     if not wanted:
@@ -160,6 +151,24 @@ def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[in
     found = {row[0]: Summary(*row) for row in stored if row[0] in wanted}
     if len(found) == len(wanted):
         return found
+    computed = _compute_lacking(workspace_id)
+    return found | {
+        summary.assessment_id: summary for summary in computed if summary.assessment_id in wanted
+    }
+
+
+def summarise_all() -> int:
+    """Compute every workspace's missing or outdated summaries (after an upgrade, say).
+    Returns how many were computed."""
+    return sum(
+        len(_compute_lacking(workspace_id))
+        for workspace_id in db.session.scalars(select(Workspace.id))
+    )
+
+
+def _compute_lacking(workspace_id: int) -> list[Summary]:
+    """Compute and store the summary of every revealed round of the workspace that lacks
+    one (or has one of an older ENGINE): four statements plus one insert per batch."""
     # Narrowed in SQL rather than by a list of ids, which could outgrow the databases'
     # limits on bound parameters.
     fresh = select(RoundSummary.assessment_id).where(
@@ -170,15 +179,16 @@ def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[in
         .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
         .where(Assessment.id.not_in(fresh))
     )
-    missing = [
-        assessment
-        for assessment in db.session.scalars(
+    rounds = list(
+        db.session.scalars(
             select(Assessment)
             .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
             .where(Assessment.id.in_(lacking))
+            .order_by(Assessment.id)
         )
-        if assessment.id in wanted
-    ]
+    )
+    if not rounds:
+        return []
     traits: dict[int, list[AssessmentTrait]] = defaultdict(list)
     for trait in db.session.scalars(
         select(AssessmentTrait)
@@ -196,13 +206,15 @@ def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[in
         )
     ):
         answers[row.assessment_id].append(row)
-    computed = []
-    for assessment in missing:
-        set_committed_value(assessment, "traits", traits[assessment.id])
-        computed.append(Summary.of(assessment.id, compute_fit(assessment, answers[assessment.id])))
-    if computed:
+    computed: list[Summary] = []
+    for start in range(0, len(rounds), BATCH):
+        batch = []
+        for assessment in rounds[start : start + BATCH]:
+            set_committed_value(assessment, "traits", traits[assessment.id])
+            batch.append(Summary.of(assessment.id, compute_fit(assessment, answers[assessment.id])))
         # A cache write in its own transaction: committing the session instead would expire
         # every object the caller holds, and reloading them costs a query each.
         with db.engine.begin() as connection:
-            connection.execute(*_upsert(computed, workspace_id))
-    return found | {summary.assessment_id: summary for summary in computed}
+            connection.execute(*_upsert(batch, workspace_id))
+        computed.extend(batch)
+    return computed

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from .. import charts
 from .. import portfolio as stats
 from ..models import Kind
-from ..services.analysis import Measure, analyse_portfolio
+from ..services.analysis import Measure, PortfolioAnalysis, analyse_portfolio
 from ..services.portfolio_view import SORTS, portfolio
 from .results import VERDICT_NAMES
 
@@ -27,8 +27,7 @@ def _signed_in() -> None:
 
 @bp.get("/")
 def index() -> str:
-    kind_value = request.args.get("kind", "")
-    kind = Kind(kind_value) if kind_value in {k.value for k in Kind} else None
+    kind = _kind_arg()
     year = request.args.get("year", type=int)
     sort = request.args.get("sort", "score")
     sort = sort if sort in SORTS else "score"
@@ -67,6 +66,9 @@ def index() -> str:
         drawn=len(points),
     )
 
+
+#: The analysis page lists the paired rounds up to this many; the API gives them all.
+LISTED_ROUNDS = 200
 
 MEASURE_NAMES = {
     Measure.SATISFACTION: _l("Satisfaction (0–10)"),
@@ -134,63 +136,68 @@ NOT_FITTED = {
 }
 
 
-def _scale_arg(value: str) -> tuple[int, int] | None:
-    lo, _, hi = value.partition("-")
-    return (int(lo), int(hi)) if lo.isdigit() and hi.isdigit() else None
+def _kind_arg() -> Kind | None:
+    value = request.args.get("kind", "")
+    return Kind(value) if value in set(Kind) else None
+
+
+def _scale_arg() -> tuple[int, int] | None:
+    """``?scale=1-5``; anything else is no choice (the most used scale is analysed)."""
+    lo, dash, hi = request.args.get("scale", "").partition("-")
+    return (int(lo), int(hi)) if dash and lo.isdigit() and hi.isdigit() else None
+
+
+def _surface(result: PortfolioAnalysis) -> str | None:
+    """The fitted surface with the rounds, as plotly JSON; ``None`` when nothing is fitted."""
+    found = result.analysis
+    if found.regression is None or result.scale is None:
+        return None
+    half = (result.scale[1] - result.scale[0]) / 2
+    lo, hi = stats.plot_range((r.observation for r in result.rounds), lo=-half, hi=half)
+    grid = stats.surface_grid(found, lo=lo, hi=hi)
+    figure = charts.response_surface(
+        grid,
+        stats.surface_lines(found, grid[0]),
+        [
+            charts.SurfacePoint(
+                x=r.observation.x,
+                y=r.observation.y,
+                z=r.observation.z,
+                label=f"{r.assessment.partner_name} · {r.outcome.period}",
+            )
+            for r in result.rounds
+        ],
+        text=charts.SurfaceText(
+            x_axis=_("X: company, in the client's eyes"),
+            y_axis=_("Y: client, in our eyes"),
+            z_axis=str(MEASURE_NAMES[result.measure]),
+            surface=_("Fitted surface"),
+            observed=_("Rounds"),
+            congruence=_("Line of congruence (X = Y)"),
+            incongruence=_("Line of incongruence (X = −Y)"),
+        ),
+        locale=str(get_locale() or "en"),
+    )
+    return charts.figure_json(figure)
 
 
 @bp.get("/analysis")
 def analysis() -> str:
     measure_value = request.args.get("measure", "")
     measure = Measure(measure_value) if measure_value in set(Measure) else Measure.SATISFACTION
-    kind_value = request.args.get("kind", "")
-    kind = Kind(kind_value) if kind_value in set(Kind) else None
-    scale = _scale_arg(request.args.get("scale", ""))
-    result = analyse_portfolio(current_user.workspace_id, measure=measure, kind=kind, scale=scale)
-    found = result.analysis
-    figure_json = None
-    if found.regression is not None and result.scale is not None:
-        # The surface over the rounds' own range (a little wider), not the whole scale:
-        # far from the data a quadratic fit says nothing and its steep edges hide the rest.
-        half = (result.scale[1] - result.scale[0]) / 2
-        seen = [v for r in result.rounds for v in (r.observation.x, r.observation.y)]
-        pad = max(0.25, (max(seen) - min(seen)) * 0.1)
-        lo, hi = max(-half, min(seen) - pad), min(half, max(seen) + pad)
-        figure = charts.response_surface(
-            stats.surface_grid(found, lo=lo, hi=hi),
-            found.regression.b.values(),
-            [
-                charts.SurfacePoint(
-                    x=r.observation.x,
-                    y=r.observation.y,
-                    z=r.observation.z,
-                    label=r.observation.label,
-                )
-                for r in result.rounds
-            ],
-            text=charts.SurfaceText(
-                x_axis=_("X: company, in the client's eyes"),
-                y_axis=_("Y: client, in our eyes"),
-                z_axis=str(MEASURE_NAMES[measure]),
-                surface=_("Fitted surface"),
-                observed=_("Rounds"),
-                congruence=_("Line of congruence (X = Y)"),
-                incongruence=_("Line of incongruence (X = −Y)"),
-            ),
-            locale=str(get_locale() or "en"),
-        )
-        figure_json = charts.figure_json(figure)
+    result = analyse_portfolio(
+        current_user.workspace_id, measure=measure, kind=_kind_arg(), scale=_scale_arg()
+    )
     return render_template(
         "portfolio/analysis.html",
         result=result,
-        found=found,
-        measure=measure,
-        kind=kind,
+        found=result.analysis,
         measures=MEASURE_NAMES,
         verdicts=PORTFOLIO_VERDICTS,
         failures=FAILURES,
         not_fitted=NOT_FITTED,
-        min_rounds=stats.MIN_ROUNDS,
         small_below=stats.SMALL_SAMPLE_BELOW,
-        figure_json=figure_json,
+        min_similarity=stats.MIN_SIMILARITY_ROUNDS,
+        listed=LISTED_ROUNDS,
+        figure_json=_surface(result),
     )

@@ -347,6 +347,11 @@ def test_annual_review_from_last_round_to_the_timeline(
         " scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)})"
     )
     assert box["scrolls"] or not box["wide"], box
+    # Commitments stack into labelled lines: every status button is within the screen.
+    buttons = phone.locator("section[aria-labelledby='commitments'] button")
+    expect(buttons.first).to_be_visible()
+    right_edges = buttons.evaluate_all("(all) => all.map((b) => b.getBoundingClientRect().right)")
+    assert right_edges and max(right_edges) <= PHONE["width"], right_edges
     screenshot(phone, "results-phone")
     for anchor in ("#since", ".fc-radar"):
         # "instant": Bootstrap makes scrolling smooth, and the picture would catch it midway.
@@ -359,7 +364,7 @@ def test_annual_review_from_last_round_to_the_timeline(
     rounds = staff.locator("table tbody tr")
     expect(rounds).to_have_count(3)
     expect(rounds.last).to_contain_text("Annual partnership review")
-    expect(rounds.last.locator("td").nth(2)).to_have_text(score)
+    expect(rounds.last.locator("td").nth(3)).to_have_text(score)  # round, revealed, verdict
     wait_for_charts(staff, 1)
     points = staff.evaluate(
         "() => document.querySelector('.fc-chart .js-plotly-plot').data.map((t) => t.x.length)"

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fitcheck import charts
+from fitcheck import charts, portfolio
 from fitcheck.charts import (
     CLIENT_COLOUR,
     COMPANY_COLOUR,
@@ -579,14 +579,32 @@ _SURFACE_TEXT = charts.SurfaceText(
 )
 
 
+_B = (5.0, 0.5, 0.25, -0.5, 0.75, -0.25)
+
+
+def _analysis() -> portfolio.Analysis:
+    """An analysis whose fit is exactly b = _B (only the coefficients matter to the chart)."""
+
+    def estimate(value: float) -> portfolio.Estimate:
+        return portfolio.Estimate(value=value, se=None, t=None, p=None, ci=None)
+
+    coefficients = portfolio.Coefficients(*(estimate(b) for b in _B))
+    regression = portfolio.Regression(
+        n=6, df_resid=0, r_squared=1.0, r_squared_adj=None, f_p=None, perfect_fit=True,
+        b=coefficients,
+    )  # fmt: skip
+    return portfolio.Analysis(
+        n=6, partners=6, small_sample=True, fitted=True, reason=None,
+        verdict=portfolio.PortfolioVerdict.UNTESTABLE, failures=(), regression=regression,
+        surface=None, axis=None, similarity=portfolio.Correlation(n=6, r=None, ci=None),
+    )  # fmt: skip
+
+
 def _surface(points: Sequence[charts.SurfacePoint]) -> go.Figure:
-    b = (5.0, 0.5, 0.25, -0.5, 0.75, -0.25)
-    steps = [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
-    heights = [
-        [b[0] + b[1] * x + b[2] * y + b[3] * x * x + b[4] * x * y + b[5] * y * y for x in steps]
-        for y in steps
-    ]
-    return charts.response_surface((steps, steps, heights), b, points, text=_SURFACE_TEXT)
+    analysis = _analysis()
+    grid = portfolio.surface_grid(analysis, lo=-1.0, hi=1.5, steps=6)
+    lines = portfolio.surface_lines(analysis, grid[0])
+    return charts.response_surface(grid, lines, points, text=_SURFACE_TEXT)
 
 
 def test_the_surface_carries_the_rounds_and_both_lines_at_the_fitted_height() -> None:
@@ -596,15 +614,32 @@ def test_the_surface_carries_the_rounds_and_both_lines_at_the_fitted_height() ->
     surface, rounds, congruence, incongruence = figure.data
     assert (surface.type, rounds.type) == ("surface", "scatter3d")
     assert list(rounds.x) == [0.5, 1.0] and list(rounds.z) == [4.0, 6.0]
-    assert list(congruence.x) == list(congruence.y) == [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
+    assert (
+        list(congruence.x) == list(congruence.y) == pytest.approx([-1.0, -0.5, 0.0, 0.5, 1.0, 1.5])
+    )
     # Along X = Y the height is b0 + a1·x + a2·x², along X = −Y b0 + a3·x + a4·x².
     for x, z in zip(congruence.x, congruence.z, strict=True):
         assert z == pytest.approx(5.0 + 0.75 * x + 0.0 * x * x)
     assert list(incongruence.y) == [-x for x in incongruence.x]
-    assert -1.5 not in incongruence.y  # −1.5 lies outside the grid: not drawn
+    assert max(incongruence.x) == pytest.approx(1.0)  # −1.5 lies outside the grid: not drawn
     for x, z in zip(incongruence.x, incongruence.z, strict=True):
         assert z == pytest.approx(5.0 + 0.25 * x - 1.5 * x * x)
+    # The surface itself is the polynomial on the grid.
+    xs, ys = surface.x, surface.y
+    assert surface.z[2][4] == pytest.approx(
+        _B[0] + _B[1] * xs[4] + _B[2] * ys[2] + _B[3] * xs[4] ** 2 + _B[4] * xs[4] * ys[2]
+        + _B[5] * ys[2] ** 2
+    )  # fmt: skip
     assert list(figure.layout.scene.zaxis.range) == pytest.approx([3.5, 6.5])
+
+
+def test_the_plot_range_hugs_the_rounds_within_the_scale() -> None:
+    def at(x: float, y: float) -> portfolio.Observation:
+        return portfolio.Observation(x=x, y=y, z=1.0, partner=1)
+
+    assert portfolio.plot_range([at(-0.5, 0.0), at(1.0, 0.5)], lo=-2, hi=2) == (-0.75, 1.25)
+    assert portfolio.plot_range([at(-1.9, 1.95)], lo=-2, hi=2) == (-2, 2)
+    assert portfolio.plot_range([], lo=-2, hi=2) == (-2, 2)
 
 
 def test_surface_labels_are_escaped_for_the_hover_but_keep_their_quotes() -> None:
