@@ -9,7 +9,6 @@ scratch database.
 
 from __future__ import annotations
 
-import argparse
 import time
 from functools import partial
 from typing import Any
@@ -21,20 +20,15 @@ from fitcheck.services.analysis import analyse_portfolio
 from fitcheck.services.portfolio_view import portfolio
 
 from .synthetic import large_portfolio
-from .timing import median_ms, scratch_app, signed_in
+from .timing import arguments, database_name, median_ms, scratch_app, signed_in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = arguments(__doc__, runs=5)
     parser.add_argument("--partners", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = parser.parse_args()
-    app = scratch_app(args.database)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with scratch_app(args.database) as app:
         started = time.perf_counter()
         workspace_id = large_portfolio(partners=args.partners, rounds=args.rounds)
         # Fresh statistics, as autovacuum would have gathered them after such an insert.
@@ -61,9 +55,7 @@ def main() -> None:
             timings[name] = (median_ms(partial(client.get, path), args.runs), len(statements))
         portfolio_ms = median_ms(lambda: portfolio(workspace_id), args.runs)
         analysis_ms = median_ms(lambda: analyse_portfolio(workspace_id), args.runs)
-        db.session.remove()
-        db.engine.dispose()
-    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
+    print(f"database: {database_name(app)}")
     print(f"partners: {args.partners}, rounds each: {args.rounds} (built in {built_s:.0f} s)")
     print(f"first portfolio visit, computing every round's summary: {cold_ms:.0f} ms")
     for name, (ms, queries) in timings.items():

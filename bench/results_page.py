@@ -9,8 +9,6 @@ scratch database.
 
 from __future__ import annotations
 
-import argparse
-
 from sqlalchemy import event
 
 from fitcheck.extensions import db
@@ -18,20 +16,15 @@ from fitcheck.models import Assessment
 from fitcheck.services.results import compute_fit, load_results, submitted_answers
 
 from .synthetic import large_assessment
-from .timing import median_ms, scratch_app, signed_in
+from .timing import arguments, database_name, median_ms, scratch_app, signed_in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = arguments(__doc__, runs=7)
     parser.add_argument("--respondents", type=int, default=300)
     parser.add_argument("--traits", type=int, default=40)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = parser.parse_args()
-    app = scratch_app(args.database)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with scratch_app(args.database) as app:
         assessment = large_assessment(respondents=args.respondents, trait_count=args.traits)
         assessment_id, email = assessment.id, "bench1@example.com"
         client = signed_in(app, email)
@@ -44,9 +37,7 @@ def main() -> None:
         read_ms = median_ms(lambda: load_results(reloaded), args.runs)
         rows = submitted_answers(reloaded)
         engine_ms = median_ms(lambda: compute_fit(reloaded, rows), args.runs)
-        db.session.remove()
-        db.engine.dispose()
-    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
+    print(f"database: {database_name(app)}")
     answers = args.respondents * args.traits
     print(f"respondents: {args.respondents}, traits: {args.traits}, answers: {answers}")
     print(f"results page: {page_ms:.0f} ms median of {args.runs} ({queries} queries)")

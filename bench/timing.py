@@ -3,27 +3,50 @@ the median time of an action."""
 
 from __future__ import annotations
 
+import argparse
 import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from fitcheck import create_app
+from fitcheck.extensions import db
 
 from .synthetic import BENCH_PASSWORD
 
 
-def scratch_app(database: str | None) -> Flask:
-    """An app on `database` (default: a fresh SQLite file)."""
+def arguments(description: str | None, *, runs: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes; each adds its own sizes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
+    return parser
+
+
+@contextmanager
+def scratch_app(database: str | None) -> Iterator[Flask]:
+    """An app on `database` (default: a fresh SQLite file) with an empty schema, inside
+    its app context; the schema there is dropped first."""
     url = database or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
-    return create_app(
+    app = create_app(
         {"TESTING": True, "SECRET_KEY": secrets.token_urlsafe(32), "SQLALCHEMY_DATABASE_URI": url}
     )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def database_name(app: Flask) -> str:
+    return str(app.config["SQLALCHEMY_DATABASE_URI"]).split(":")[0]
 
 
 def signed_in(app: Flask, email: str) -> FlaskClient:

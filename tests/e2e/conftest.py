@@ -20,13 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from fitcheck import create_app
 from fitcheck.extensions import db
-from fitcheck.services.demo import load_demo
+from fitcheck.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 
 from ..conftest import require_or_skip
 
@@ -34,6 +41,17 @@ HERE = Path(__file__).resolve().parent
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+def sign_in_as_demo_owner(page: Page, base_url: str) -> None:
+    """Sign in as the demo owner, by ids and Enter: the same in every language."""
+    page.goto(f"{base_url}/sign-in")
+    page.locator("#email").fill(DEMO_EMAIL)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.locator("#password").press("Enter")
+    expect(page).to_have_url(re.compile(r"/partners/$"))
+
+
 _CALL_FAILED = pytest.StashKey[bool]()
 
 CHROMIUM_ARGS = [

@@ -16,10 +16,9 @@ from playwright.sync_api import Page, Request, expect
 
 import fitcheck
 from fitcheck.defaults import BRAND_PARTNER
-from fitcheck.services import demo
 
 from ..conftest import require_or_skip
-from .conftest import ARTIFACTS, DESKTOP, PHONE
+from .conftest import ARTIFACTS, DESKTOP, PHONE, sign_in_as_demo_owner
 
 Screenshot = Callable[..., Path]
 NewPage = Callable[..., Page]
@@ -74,18 +73,9 @@ def nospace(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def sign_in(page: Page, base_url: str) -> None:
-    """Sign in as the demo owner, by ids and Enter: the same in every language."""
-    page.goto(f"{base_url}/sign-in")
-    page.locator("#email").fill(demo.DEMO_EMAIL)
-    page.locator("#password").fill(demo.DEMO_PASSWORD)
-    page.locator("#password").press("Enter")
-    expect(page).to_have_url(re.compile(r"/partners/$"))
-
-
 def open_annual_review(page: Page, base_url: str, locale: str = "en") -> str:
     """Partners → Kitahama Foods → its revealed annual review; returns the results' URL."""
-    sign_in(page, base_url)
+    sign_in_as_demo_owner(page, base_url)
     page.get_by_role("link", name="Kitahama Foods").click()
     row = page.locator("table tbody tr").filter(
         has_text=translated("Annual partnership review", locale)

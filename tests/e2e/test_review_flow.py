@@ -20,7 +20,7 @@ from fitcheck.charts import GHOST_COLOUR
 from fitcheck.defaults import BRAND_PARTNER
 from fitcheck.services import demo
 
-from .conftest import PHONE
+from .conftest import PHONE, sign_in_as_demo_owner
 
 Screenshot = Callable[..., Path]
 NewPage = Callable[..., Page]
@@ -114,14 +114,6 @@ def number(text: str) -> float:
 
 def flashed(page: Page) -> Locator:
     return page.locator("main > .alert[role='status']")
-
-
-def sign_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.locator("#email").fill(demo.DEMO_EMAIL)
-    page.locator("#password").fill(demo.DEMO_PASSWORD)
-    page.locator("#password").press("Enter")
-    expect(page).to_have_url(re.compile(r"/partners/$"))
 
 
 def wait_for_charts(page: Page, count: int) -> None:
@@ -307,7 +299,7 @@ def test_annual_review_from_last_round_to_the_timeline(
     new_page: NewPage, demo_server: str, screenshot: Screenshot
 ) -> None:
     staff = new_page()
-    sign_in(staff, demo_server)
+    sign_in_as_demo_owner(staff, demo_server)
     staff.get_by_role("link", name=PARTNER).click()
     partner_url = staff.url
     last = open_last_round_and_promise(staff)
@@ -376,7 +368,7 @@ def test_annual_review_from_last_round_to_the_timeline(
 def test_portfolio_analysis_draws_its_surface_with_webgl(
     page: Page, demo_server: str, screenshot: Screenshot
 ) -> None:
-    sign_in(page, demo_server)
+    sign_in_as_demo_owner(page, demo_server)
     page.goto(f"{demo_server}/portfolio/analysis")
     expect(page.locator("#verdict")).to_be_visible()
     expect(page.locator("#verdict")).to_have_attribute("data-verdict", re.compile(r"^[a-z_]+$"))
