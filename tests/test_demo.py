@@ -88,3 +88,19 @@ def test_demo_user_signs_in_and_sees_the_partners(client, app, sign_in):
         assert plan.name in client.get("/partners/", query_string={"q": plan.name}).get_data(
             as_text=True
         )
+
+
+def test_the_demo_review_shows_last_years_promises_and_carries_the_open_ones(client, app, sign_in):
+    demo.load_demo()
+    partner = db.session.scalar(select(Partner).where(Partner.name == "Kitahama Foods"))
+    first, review = sorted(partner.assessments, key=lambda a: a.id)
+    made = {c.status.value for c in first.commitments}
+    assert made == {"done", "in_progress", "open", "dropped"}
+    carried = {c.carried_from_id for c in review.commitments}
+    assert carried == {c.id for c in first.commitments if c.status.value in ("open", "in_progress")}
+    sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD)
+    page = client.get(f"/assessments/{review.id}/results").get_data(as_text=True)
+    since = page.split('id="since"')[1].split("</section>")[0]
+    for commitment in first.commitments:
+        assert commitment.action in since
+    assert since.count("carried into this round") == 2

@@ -21,6 +21,7 @@ from ..defaults import BRAND_PARTNER
 from ..extensions import db
 from ..models import (
     Assessment,
+    CommitmentStatus,
     Contact,
     Kind,
     Partner,
@@ -32,7 +33,7 @@ from ..models import (
     Workspace,
     utcnow,
 )
-from . import assessments, outcomes
+from . import assessments, commitments, outcomes
 from .accounts import hash_password
 from .assessments import AnswerInput
 from .traits import install_default_trait_set
@@ -55,6 +56,18 @@ class RoundPlan:
     client_submits: int = 2
     # A small partner's round: one person a side, and k = 1.
     small: bool = False
+    # Promises made after the reveal, with what became of them by the next round.
+    commitments: tuple[Promise, ...] = ()
+
+
+@dataclass(frozen=True)
+class Promise:
+    trait: str  # the trait's key
+    side: Side
+    action: str
+    owner: str
+    due_after_days: int  # counted from the reveal
+    status: CommitmentStatus
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,48 @@ PLANS = (
             ("Nishida Aya", "aya.nishida@kitahama.example", "CEO"),
         ),
         rounds=(
-            RoundPlan(Kind.PRE_CONTRACT, _at(2024, 6, 3), _profile(3.2, 4.1, 4.2, 3.9, 1.2)),
+            RoundPlan(
+                Kind.PRE_CONTRACT,
+                _at(2024, 6, 3),
+                _profile(3.2, 4.1, 4.2, 3.9, 1.2),
+                # Kept, under way, not started and given up: the review a year on shows each,
+                # and carries the two still open into its own round.
+                commitments=(
+                    Promise(
+                        "quick_response",
+                        Side.COMPANY,
+                        "Answer every request within one business day, with a named person "
+                        "on each ticket.",
+                        "Sato Haruka",
+                        90,
+                        CommitmentStatus.DONE,
+                    ),
+                    Promise(
+                        "dialogue",
+                        Side.CLIENT,
+                        "Hold a monthly review call between both marketing leads.",
+                        "Kitagawa Sho",
+                        60,
+                        CommitmentStatus.IN_PROGRESS,
+                    ),
+                    Promise(
+                        "growth",
+                        Side.COMPANY,
+                        "Propose one new sales channel to try each quarter.",
+                        "Ito Kenji",
+                        180,
+                        CommitmentStatus.OPEN,
+                    ),
+                    Promise(
+                        "long_term",
+                        Side.CLIENT,
+                        "Share the three-year brand plan with the agency.",
+                        "Nishida Aya",
+                        120,
+                        CommitmentStatus.DROPPED,
+                    ),
+                ),
+            ),
             RoundPlan(Kind.ANNUAL_REVIEW, _at(2025, 6, 2), _profile(3.5, 4.2, 4.3, 3.8, 1.0)),
         ),
     ),
@@ -243,7 +297,23 @@ def load_demo() -> tuple[Workspace, bool]:
             previous = _run_round(partner, trait_set, plan, round_plan, rng, previous)
             if round_plan.reveal:
                 _record_outcome(partner, previous, rng)
+                _make_promises(previous, round_plan.commitments)
     return workspace, True
+
+
+def _make_promises(assessment: Assessment, promises: tuple[Promise, ...]) -> None:
+    traits = {trait.key: trait.id for trait in assessment.traits}
+    assert assessment.revealed_at is not None
+    for promise in promises:
+        commitment = commitments.add_commitment(
+            assessment,
+            trait_id=traits[promise.trait],
+            side=promise.side,
+            action=promise.action,
+            owner=promise.owner,
+            due_on=(assessment.revealed_at + timedelta(days=promise.due_after_days)).date(),
+        )
+        commitments.set_status(commitment, promise.status)
 
 
 def _record_outcome(partner: Partner, assessment: Assessment, rng: random.Random) -> None:
