@@ -410,3 +410,30 @@ def test_the_summarise_command_fills_in_every_missing_summary(runner, make_user,
     stored = db.session.scalars(select(RoundSummary.assessment_id)).all()
     assert sorted(stored) == sorted(a.id for a in rounds)
     assert "Computed 0 round summaries." in runner.invoke(args=["summarise"]).output
+
+
+def test_a_reveal_of_another_kind_still_ends_a_rounds_window(make_user, make_partner):
+    user = make_user("o@example.com")
+    partner = make_partner(user.workspace)
+    before = _round(partner, 4, 3, _day(2024, 1, 10), kind=Kind.PRE_CONTRACT)
+    review = _round(partner, 3, 3, _day(2024, 6, 10))
+    _outcome(partner, "2024", date(2024, 8, 1), satisfaction=7)
+    # Filtered to pre-contract rounds, the August outcome still belongs to June's review.
+    only_before = analyse_portfolio(user.workspace_id, kind=Kind.PRE_CONTRACT)
+    assert only_before.rounds == () and only_before.left_out.no_outcome == 1
+    both = analyse_portfolio(user.workspace_id)
+    assert [r.assessment.id for r in both.rounds] == [review.id]
+    assert before.id not in {r.assessment.id for r in both.rounds}
+
+
+def test_of_two_rounds_revealed_the_same_day_only_the_later_takes_the_outcome(
+    make_user, make_partner
+):
+    user = make_user("o@example.com")
+    partner = make_partner(user.workspace)
+    _round(partner, 4, 3, _day(2025, 3, 3), kind=Kind.PRE_CONTRACT)
+    later = _round(partner, 2, 4, _day(2025, 3, 3) + timedelta(hours=2))
+    _outcome(partner, "2025", date(2025, 3, 3), satisfaction=5)
+    result = analyse_portfolio(user.workspace_id)
+    assert [r.assessment.id for r in result.rounds] == [later.id]
+    assert result.left_out.no_outcome == 1
