@@ -437,3 +437,12 @@ def test_of_two_rounds_revealed_the_same_day_only_the_later_takes_the_outcome(
     result = analyse_portfolio(user.workspace_id)
     assert [r.assessment.id for r in result.rounds] == [later.id]
     assert result.left_out.no_outcome == 1
+
+
+def test_the_portfolio_year_is_the_year_the_pages_show(client, make_user, make_partner, sign_in):
+    """20:00 UTC on 31 December 2025 is New Year's morning in Tokyo: a 2026 round."""
+    user = make_user("o@example.com")
+    _round(make_partner(user.workspace, "New Year"), 4, 4, datetime(2025, 12, 31, 20, tzinfo=UTC))
+    sign_in("o@example.com")
+    assert "New Year" in client.get("/portfolio/?year=2026").get_data(as_text=True)
+    assert "New Year" not in client.get("/portfolio/?year=2025").get_data(as_text=True)

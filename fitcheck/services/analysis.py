@@ -2,7 +2,7 @@
 
 Each revealed round is paired with the partner's first outcome observed on or after the day
 of its reveal and before the partner's next reveal (of any kind), that has a value for the
-chosen measure; days are those of the app's timezone, like the outcomes' dates. The round
+chosen measure; days are those the pages show (the app's timezone), like the outcomes'. The round
 gives X and Y (FIT_MODEL.md §"Portfolio"), the outcome gives Z. Rounds on different rating
 scales are not comparable, so only the rounds on one scale (the most common one unless
 chosen) are analysed; the others are counted as left out.
@@ -18,15 +18,13 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from .. import portfolio as stats
 from ..extensions import db
 from ..models import Assessment, Kind, Outcome, Partner
-from .results import VISIBLE_STATES
+from .results import VISIBLE_STATES, local_date
 from .summaries import summaries_for
 
 
@@ -141,11 +139,6 @@ def analyse_portfolio(
     scale: tuple[int, int] | None = None,
 ) -> PortfolioAnalysis:
     """Pair the workspace's revealed rounds with their outcomes and run the regression."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-    def day(moment: datetime) -> date:
-        return moment.astimezone(zone).date()
-
     every_round = [
         RoundRow(*row)
         for row in db.session.execute(
@@ -173,8 +166,8 @@ def analyse_portfolio(
             following = None
         if kind is not None and this.kind != kind:
             continue
-        end = day(following.revealed_at) if following else None
-        match = _first_after(outcomes[this.partner_id], day(this.revealed_at), end, measure)
+        end = local_date(following.revealed_at) if following else None
+        match = _first_after(outcomes[this.partner_id], local_date(this.revealed_at), end, measure)
         if match is None:
             no_outcome += 1
         else:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from .. import fit
 from ..extensions import db
 from ..models import Assessment, Commitment, CommitmentStatus, Kind, Partner
-from .results import VISIBLE_STATES
+from .results import VISIBLE_STATES, local_date
 from .summaries import Summary, summaries_for
 
 SORTS = ("score", "change", "overdue", "name")
@@ -52,7 +52,7 @@ def portfolio(
         query = query.where(Assessment.kind == kind)
     rounds = list(db.session.scalars(query))
     if year is not None:
-        rounds = [a for a in rounds if a.revealed_at and a.revealed_at.year == year]
+        rounds = [a for a in rounds if a.revealed_at and local_date(a.revealed_at).year == year]
     if not rounds:
         return []
     summaries = summaries_for(workspace_id, [a.id for a in rounds])

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +30,13 @@ if TYPE_CHECKING:
     AnswerRow = Row[int, Side, int, int | None, int | None, int | None, str, int]
 
 VISIBLE_STATES = (State.REVEALED, State.ARCHIVED)
+
+
+def local_date(moment: datetime) -> date:
+    """The day of a stored (UTC) moment as the pages show it, in the app's timezone: the
+    day to compare with an outcome's date or a year filter."""
+    local: datetime = to_user_timezone(moment)
+    return local.date()
 
 
 class ResultsSealed(ServiceError):

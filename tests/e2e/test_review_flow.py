@@ -339,6 +339,14 @@ def test_annual_review_from_last_round_to_the_timeline(
         " scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)})"
     )
     assert box["scrolls"] or not box["wide"], box
+    # Scrolled sideways, the trait table keeps each row's trait name at its left edge.
+    gaps = phone.locator("section[aria-labelledby='gaps'] .table-responsive")
+    edges = gaps.evaluate(
+        "(box) => { box.scrollLeft = 200; const name = box.querySelector('tbody th');"
+        " const left = name.getBoundingClientRect().left - box.getBoundingClientRect().left;"
+        " return [box.scrollLeft, left]; }"
+    )
+    assert edges[0] > 0 and abs(edges[1]) < 1, edges
     # Commitments stack into labelled lines: every status button is within the screen.
     buttons = phone.locator("section[aria-labelledby='commitments'] button")
     expect(buttons.first).to_be_visible()
