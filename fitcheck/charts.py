@@ -27,6 +27,7 @@ import textwrap
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, Final, TypeAlias
 
 import plotly.graph_objects as go
@@ -1042,8 +1043,10 @@ def figure_config() -> dict[str, bool]:
 
 @dataclass(frozen=True, slots=True)
 class TrendPoint:
-    """One revealed round of a partner: its label (a date) and the mirror's numbers."""
+    """One revealed round of a partner: when it was revealed (the day the pages show, and
+    that day as they write it) and the mirror's numbers."""
 
+    day: date
     label: str
     similarity: float | None
     level_us: float | None
@@ -1060,9 +1063,17 @@ class TrendText:
 
 def trend_lines(points: Sequence[TrendPoint], *, text: TrendText, locale: str = "en") -> go.Figure:
     """The mirror score and both levels (as percentages) round after round, on one 0–100
-    axis; the company in its colour dashed, the client in its colour dotted, the score
-    solid and dark, so the lines read in grey too. Missing values leave gaps."""
+    axis over time, so that rounds a year and a half apart look it; the company in its
+    colour dashed, the client in its colour dotted, the score solid and dark, so the lines
+    read in grey too. Missing values leave gaps. Ticks are numeric months (2025-06) in
+    every language; the hover names the day as the page does."""
+    days = [point.day.isoformat() for point in points]
     labels = [html.escape(point.label) for point in points]
+    # A month and a half either side keeps the end markers whole; ticks fall on whole
+    # months, at most about eight of them, so no month is named twice.
+    start = min((p.day for p in points), default=date.today()) - timedelta(days=45)
+    end = max((p.day for p in points), default=date.today()) + timedelta(days=45)
+    months_per_tick = max(1, math.ceil((end - start).days / 30 / 8))
 
     def percent(value: float | None) -> float | None:
         return None if value is None else value * 100
@@ -1082,14 +1093,15 @@ def trend_lines(points: Sequence[TrendPoint], *, text: TrendText, locale: str = 
     for name, values, colour, dash, symbol in series:
         figure.add_trace(
             go.Scatter(
-                x=labels,
+                x=days,
                 y=values,
+                customdata=labels,
                 name=html.escape(name),
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": colour, "dash": dash, "width": 2},
                 marker={"symbol": symbol, "size": 8, "color": colour},
-                hovertemplate="%{x}<br>%{fullData.name}: %{y:.1f}<extra></extra>",
+                hovertemplate="%{customdata}<br>%{fullData.name}: %{y:.1f}<extra></extra>",
             )
         )
     figure.update_layout(
@@ -1097,7 +1109,13 @@ def trend_lines(points: Sequence[TrendPoint], *, text: TrendText, locale: str = 
         height=320,
         margin={"l": 48, "r": 16, "t": 16, "b": 40},
         yaxis={"range": [0, 100], "title": {"text": html.escape(text.axis)}, "fixedrange": True},
-        xaxis={"type": "category", "fixedrange": True},
+        xaxis={
+            "type": "date",
+            "range": [start.isoformat(), end.isoformat()],
+            "tickformat": "%Y-%m",
+            "dtick": f"M{months_per_tick}",
+            "fixedrange": True,
+        },
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         paper_bgcolor="white",
         plot_bgcolor="white",

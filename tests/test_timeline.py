@@ -11,7 +11,7 @@ from fitcheck.extensions import db
 from fitcheck.models import Kind, Side, TraitSet
 from fitcheck.services import assessments
 from fitcheck.services.assessments import AnswerInput
-from fitcheck.services.results import load_results
+from fitcheck.services.results import load_results, local_date
 
 from .support import count_queries
 
@@ -61,9 +61,12 @@ def test_timeline_shows_every_revealed_round_with_its_trend(
     assert len(figure["data"]) == 3
     for assessment in rounds:
         assert f"/assessments/{assessment.id}/results" in page
-    # The table names each round's reveal date, as the chart's axis does.
+    # The chart places each round on a date axis at its reveal day, and its hover names
+    # the day as the table does.
     cells = re.findall(r'<td class="text-nowrap">([^<]+)</td>', page)
-    assert cells == figure["data"][0]["x"]
+    assert cells == figure["data"][0]["customdata"]
+    assert figure["data"][0]["x"] == [local_date(a.revealed_at).isoformat() for a in rounds]
+    assert figure["layout"]["xaxis"]["type"] == "date"
 
 
 def test_timeline_leaves_out_sealed_rounds_and_other_workspaces(

@@ -13,7 +13,7 @@ from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
 from ..models import Contact, Partner
 from ..services import ServiceError
 from ..services import partners as service
-from ..services.results import partner_rounds
+from ..services.results import local_date, partner_rounds
 from .results import VERDICT_NAMES
 from .scoping import owned_or_404
 
@@ -142,15 +142,19 @@ def timeline(partner_id: int) -> str:
     partner = owned_or_404(Partner, partner_id)
     rounds = partner_rounds(partner.id, partner.workspace_id)
     locale = str(get_locale() or "en")
-    points = [
-        charts.TrendPoint(
-            label=format_date(assessment.revealed_at, "medium"),
-            similarity=result.comparisons.mirror.similarity,
-            level_us=result.comparisons.mirror.level_x,
-            level_them=result.comparisons.mirror.level_y,
+    points = []
+    for assessment, result in rounds:
+        revealed = assessment.revealed_at
+        assert revealed is not None  # partner_rounds reads revealed rounds only
+        points.append(
+            charts.TrendPoint(
+                day=local_date(revealed),
+                label=format_date(revealed, "medium"),
+                similarity=result.comparisons.mirror.similarity,
+                level_us=result.comparisons.mirror.level_x,
+                level_them=result.comparisons.mirror.level_y,
+            )
         )
-        for assessment, result in rounds
-    ]
     figure = charts.trend_lines(
         points,
         text=charts.TrendText(

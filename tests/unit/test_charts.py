@@ -15,6 +15,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -648,3 +649,20 @@ def test_surface_labels_are_escaped_for_the_hover_but_keep_their_quotes() -> Non
     assert figure.layout.scene.xaxis.title.text == "X: company, in the client's eyes"
     assert figure.layout.scene.yaxis.title.text == "Y &lt;b&gt;"
     assert "<b>" not in json.dumps(figure.to_plotly_json()["layout"])
+
+
+def test_the_trend_puts_rounds_on_a_date_axis_with_room_either_side() -> None:
+    text = charts.TrendText(similarity="S", level_us="us", level_them="them", axis="0–100")
+    points = [
+        charts.TrendPoint(date(2024, 6, 17), "2024/06/17", 63.0, 0.83, 0.52),
+        charts.TrendPoint(date(2025, 12, 1), "<b>2025/12/01</b>", None, 0.76, 0.6),
+    ]
+    figure = charts.trend_lines(points, text=text)
+    assert figure.layout.xaxis.type == "date"
+    assert list(figure.data[0].x) == ["2024-06-17", "2025-12-01"]
+    assert list(figure.data[0].customdata) == ["2024/06/17", "&lt;b&gt;2025/12/01&lt;/b&gt;"]
+    assert list(figure.layout.xaxis.range) == ["2024-05-03", "2026-01-15"]
+    assert figure.layout.xaxis.dtick == "M3"  # 20 months: a tick every 3, no month twice
+    single = charts.trend_lines(points[:1], text=text)
+    assert single.layout.xaxis.dtick == "M1"
+    assert list(figure.data[0].y) == [63.0, None]  # a missing score is a gap
