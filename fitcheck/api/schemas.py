@@ -19,7 +19,7 @@ from marshmallow import fields, validate
 
 from ..fit import Side, Verdict
 from ..models import Kind, RevealPolicy, State
-from ..portfolio import FailedCondition, NotFitted, PortfolioVerdict
+from ..portfolio import MIN_BOOTSTRAP_USED, FailedCondition, NotFitted, PortfolioVerdict
 from ..services.analysis import Measure
 
 MAX_ID = 2**31 - 1
@@ -543,7 +543,7 @@ class BootstrappedSchema(ma.Schema):
     value = _number("The point estimate; null when undefined.")
     ci = _interval(
         "The 95% percentile bootstrap CI [low, high]; null when undefined or when fewer than "
-        "100 resamples could be used."
+        f"{MIN_BOOTSTRAP_USED} resamples could be used."
     )
 
 

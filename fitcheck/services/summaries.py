@@ -59,11 +59,6 @@ class Summary:
     def respondents(self) -> int:
         return self.company_responses + self.client_responses
 
-    @property
-    def point(self) -> tuple[float, float] | None:
-        """(X, Y) of FIT_MODEL.md §"Portfolio", ``None`` when the mirror has no data."""
-        return None if self.x is None or self.y is None else (self.x, self.y)
-
     def verdict(self, workspace: Workspace) -> fit.Verdict:
         """The mirror's verdict under the workspace's current thresholds."""
         verdict, _short = fit.mirror_verdict(
