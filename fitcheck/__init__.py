@@ -13,13 +13,14 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, or from `test_config` alone when given."""
-    from . import cli, errors, security, views
+    from . import cli, errors, security, tasks, views
     from .api import register_api
     from .config import configure
 
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
     configure(app, test_config)
     _register_extensions(app)
+    tasks.init_app(app)
     views.register_blueprints(app)
     register_api(app)
     # After the API: HTML pages keep their error templates, whatever a library registered.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .extensions import db
 from .services import ServiceError, accounts, api_tokens, demo, summaries
@@ -68,8 +69,31 @@ def summarise_command() -> None:
     click.echo(f"Computed {count} round summaries.")
 
 
+@click.command("worker")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 32),
+    default=None,
+    help="Tasks run at once (default: WORKER_THREADS, 2).",
+)
+@with_appcontext
+def worker_command(threads: int | None) -> None:
+    """Run the worker and its scheduler in the foreground: sends mail, reveals at deadlines,
+    reminds, and sends digests. Stop it with Ctrl-C (it finishes the task at hand)."""
+    import logging
+
+    from .tasks import queue
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    workers = threads or int(current_app.config.get("WORKER_THREADS", 2))
+    consumer = queue().create_consumer(workers=workers, periodic=True, worker_type="thread")
+    click.echo(f"fitcheck worker: {workers} thread(s) on {current_app.config['TASK_QUEUE_URL']}")
+    consumer.run()
+
+
 def register_commands(app: Flask) -> None:
     for command in (
+        worker_command,
         create_user_command,
         demo_command,
         create_db_command,

@@ -80,6 +80,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "fitcheck@localhost"),
+        "BASE_URL": env.get("BASE_URL") or DEFAULTS["BASE_URL"],
+        "TASK_QUEUE_URL": env.get("TASK_QUEUE_URL")
+        or f"sqlite:///{instance_path / 'tasks.sqlite3'}",
     }
 
 
@@ -111,6 +114,12 @@ DEFAULTS: Mapping[str, Any] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_DEFAULT_SENDER": "fitcheck@localhost",
+    # The public address every mail links to, from the web process and the worker alike.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Where the task queue keeps its work: `sqlite:///path` (one machine), `redis://…`
+    # (several), or `memory://` (nothing consumes it: tests call the work directly).
+    "TASK_QUEUE_URL": "memory://",
+    "WORKER_THREADS": 2,
 }
 
 

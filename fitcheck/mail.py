@@ -41,12 +41,20 @@ class MailError(ServiceError):
     so that every view which shows why a use case failed shows this too, without a 500.
     """
 
-    def __init__(self, message: Any = None) -> None:
+    def __init__(self, message: Any = None, *, permanent: bool = False) -> None:
         super().__init__(message or _l("The email could not be sent. Please try again later."))
+        # True when trying again cannot help: the server refused the address for good.
+        self.permanent = permanent
 
 
 def build_message(
-    *, sender: str, to: str, subject: str, text: str, html: str | None = None
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """A UTF-8 message with a plain-text body and, when given, an HTML alternative."""
     message = EmailMessage(policy=MAIL_POLICY)
@@ -57,7 +65,7 @@ def build_message(
     message["Date"] = formatdate(localtime=False)
     # Give the domain ourselves: by default make_msgid asks DNS for this host's full name.
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = message_id or make_msgid(domain=domain)
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
@@ -65,14 +73,26 @@ def build_message(
 
 
 def send_mail(to: str, subject: str, text: str, html: str | None = None) -> None:
+    """Send one message to `to` now, with a new Message-ID (see `send_message`)."""
+    send_message(to=to, subject=subject, text=text, html=html)
+
+
+def send_message(
+    *, to: str, subject: str, text: str, html: str | None = None, message_id: str | None = None
+) -> None:
     """Send one message to `to`, or print it when MAIL_SERVER is empty.
 
+    Only the outbox's worker calls this in the app (see `fitcheck.services.outbox`), which
+    passes the Message-ID fixed when the mail was queued, so a resend is recognisable.
     Raises `MailError` when the server cannot be reached, refuses the login, the sender or
-    the recipient, or does not answer within SMTP_TIMEOUT_SECONDS.
+    the recipient, or does not answer within SMTP_TIMEOUT_SECONDS; `permanent` when the
+    server refused the recipient with a 5xx reply.
     """
     config = current_app.config
     sender = config.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER
-    message = build_message(sender=sender, to=to, subject=subject, text=text, html=html)
+    message = build_message(
+        sender=sender, to=to, subject=subject, text=text, html=html, message_id=message_id
+    )
     server = config.get("MAIL_SERVER") or ""
     if not server:
         _print_to_console(message)
@@ -85,6 +105,11 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None) -> None
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        current_app.logger.warning("Mail %s refused: %r", message["Message-ID"], error)
+        codes = [code for code, _reply in error.recipients.values()]
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        raise MailError(_l("The mail server refused this address."), permanent=permanent) from error
     except (smtplib.SMTPException, OSError) as error:
         # OSError covers refused connections, DNS failures, timeouts and TLS errors.
         current_app.logger.warning(

@@ -94,6 +94,7 @@ def _config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "fitcheck.test",
+        "BASE_URL": "http://fitcheck.test",
         # scrypt costs a third of a second a hash; tests hash hundreds of passwords.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **overrides,

@@ -17,7 +17,8 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import abort
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
+from ..models import User
 from ..services import api_tokens
 from ..tokens import hash_token
 from .errors import handle_http_error
@@ -59,6 +60,14 @@ def current_workspace_id() -> int:
 
 def current_user_id() -> int:
     return int(g.api_user_id)
+
+
+def current_user() -> User:
+    """The user whose token made this request (loaded once per request)."""
+    if "api_user" not in g:
+        g.api_user = db.session.get(User, current_user_id())
+    user: User = g.api_user
+    return user
 
 
 def _speak_the_request_language() -> None:

@@ -15,7 +15,7 @@ from ..models import Assessment, Partner, TraitSet
 from ..services import ServiceError, invitations
 from ..services import assessments as service
 from ..services.results import ResultsSealed, load_results
-from .access import current_user_id, fail, protect, request_locale
+from .access import current_user, current_user_id, fail, protect, request_locale
 from .errors import ErrorSchema
 from .results import results_document
 from .schemas import (
@@ -113,7 +113,7 @@ def launch(assessment_id: int) -> dict[str, Any]:
     """
     assessment = _assessment(assessment_id)
     try:
-        service.launch(assessment)
+        service.launch(assessment, actor=current_user())
     except ServiceError as error:
         fail(409, str(error.message))
     return _state(assessment)
@@ -131,7 +131,7 @@ def reveal(assessment_id: int) -> dict[str, Any]:
     """
     assessment = _assessment(assessment_id)
     try:
-        service.reveal(assessment)
+        service.reveal(assessment, actor=current_user())
     except ServiceError as error:
         fail(409, str(error.message))
     return _state(assessment)

@@ -2,7 +2,9 @@
 
 from ..fit import Side
 from .accounts import ApiToken, Role, User, UserSession, Workspace
+from .activity import ActorKind, AuditEvent, MailStatus, OutboxMessage, ScheduleMark
 from .assessments import (
+    DEFAULT_REMINDER_DAYS,
     IMPORTANCE_HI,
     IMPORTANCE_LO,
     Answer,
@@ -18,26 +20,36 @@ from .assessments import (
 )
 from .base import utcnow
 from .partners import Contact, Outcome, Partner
+from .team import MemberInvitation, PasswordReset, SignUpRequest
 from .traits import Trait, TraitSet
 
 __all__ = [
+    "DEFAULT_REMINDER_DAYS",
     "IMPORTANCE_HI",
     "IMPORTANCE_LO",
+    "ActorKind",
     "Answer",
     "ApiToken",
     "Assessment",
     "AssessmentTrait",
+    "AuditEvent",
     "Commitment",
     "CommitmentStatus",
     "Contact",
     "Kind",
+    "MailStatus",
+    "MemberInvitation",
+    "OutboxMessage",
     "Outcome",
     "Partner",
+    "PasswordReset",
     "Respondent",
     "RevealPolicy",
     "Role",
     "RoundSummary",
+    "ScheduleMark",
     "Side",
+    "SignUpRequest",
     "State",
     "Trait",
     "TraitSet",

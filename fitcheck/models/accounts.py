@@ -60,6 +60,7 @@ class User(UserMixin, WorkspaceOwned, db.Model):  # type: ignore[name-defined,mi
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", passive_deletes=True)

@@ -46,6 +46,11 @@ class State(enum.StrEnum):
 class RevealPolicy(enum.StrEnum):
     MANUAL = "manual"
     AUTOMATIC = "automatic"
+    DEADLINE = "deadline"  # at the deadline, when both sides reach k
+
+
+# Days before the deadline on which those who have not answered are reminded.
+DEFAULT_REMINDER_DAYS = (3, 1)
 
 
 class CommitmentStatus(enum.StrEnum):
@@ -93,6 +98,16 @@ class Assessment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     )
     min_responses_per_side: Mapped[int] = mapped_column(default=1)
     share_with_client: Mapped[bool] = mapped_column(default=True)
+    # Automatic reminders, in days before the deadline; empty: none.
+    reminder_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_REMINDER_DAYS)
+    )
+    # Set when the deadline passed with a side below k and the owner was told; cleared
+    # when the deadline moves.
+    deadline_missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    launched_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -311,6 +326,10 @@ class Commitment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     side: Mapped[Side] = mapped_column(str_enum(Side, "commitment_side"))
     action: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(120), default="")
+    # The member the owner's name or email names, if any: they get the weekly digest.
+    owner_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[CommitmentStatus] = mapped_column(
         str_enum(CommitmentStatus, "commitment_status"), default=CommitmentStatus.OPEN

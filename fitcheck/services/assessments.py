@@ -32,10 +32,13 @@ from ..models import (
     Side,
     State,
     TraitSet,
+    User,
     utcnow,
 )
+from ..models.activity import ActorKind
 from ..tokens import hash_token, invitation_token, new_nonce
-from . import ServiceError
+from . import ServiceError, audit
+from .invitations import link_token, queue_invitations
 from .results import compute_fit, submitted_answers
 from .summaries import store_summary
 
@@ -140,8 +143,18 @@ def add_respondent(
     return respondent, token
 
 
-def launch(assessment: Assessment, *, now: datetime | None = None) -> Assessment:
-    """Freeze the trait set's current traits and scale into the assessment and open it."""
+def launch(
+    assessment: Assessment,
+    *,
+    actor: User | None = None,
+    invite: bool = False,
+    now: datetime | None = None,
+) -> Assessment:
+    """Freeze the trait set's current traits and scale into the assessment and open it.
+
+    `invite`: queue the invitation of everyone with an email in the same transaction (the
+    web UI does; the API leaves sharing the links to its caller).
+    """
     if assessment.state is not State.DRAFT:
         raise ServiceError(_l("Only a draft can be launched."))
     trait_set = db.session.get(TraitSet, assessment.source_trait_set_id)
@@ -180,8 +193,24 @@ def launch(assessment: Assessment, *, now: datetime | None = None) -> Assessment
     moment = now or utcnow()
     assessment.state = State.COLLECTING
     assessment.launched_at = moment
+    assessment.launched_by_id = actor.id if actor is not None else None
+    if invite:
+        queue_invitations(assessment, now=moment)
+    audit.record(
+        audit.Kind.LAUNCH,
+        workspace_id=assessment.workspace_id,
+        actor=actor,
+        subject=_subject(assessment),
+        assessment_id=assessment.id,
+    )
     db.session.commit()
     return assessment
+
+
+def _subject(assessment: Assessment) -> str:
+    """How the audit log names a round: its partner, title and id."""
+    title = f" — {assessment.title}" if assessment.title else ""
+    return f"{assessment.partner.name}{title} (#{assessment.id})"
 
 
 def _validate(assessment: Assessment, answer: AnswerInput) -> list[tuple[str, str]]:
@@ -292,7 +321,7 @@ def save_answers(
         respondent.declined_at = None
     db.session.flush()
     if submit and assessment.reveal_policy is RevealPolicy.AUTOMATIC:
-        _reveal_if_ready(assessment, moment)
+        _reveal_if_ready(assessment, moment, ActorKind.RULE)
     db.session.commit()
     return respondent
 
@@ -312,27 +341,42 @@ def submitted_counts(assessment_id: int) -> dict[Side, int]:
     return counts
 
 
-def _reveal_if_ready(assessment: Assessment, moment: datetime) -> None:
+def _reveal_if_ready(assessment: Assessment, moment: datetime, by: ActorKind) -> bool:
     counts = submitted_counts(assessment.id)
     if all(count >= assessment.min_responses_per_side for count in counts.values()):
-        _mark_revealed(assessment, moment)
+        _mark_revealed(assessment, moment, by=by)
+        return True
+    return False
 
 
-def _mark_revealed(assessment: Assessment, moment: datetime) -> None:
+def _mark_revealed(
+    assessment: Assessment, moment: datetime, *, by: ActorKind, actor: User | None = None
+) -> None:
     """Reveal, and store the round's summary for the portfolio in the same transaction:
-    from now on its answers cannot change."""
+    from now on its answers cannot change. The audit log says who or what revealed it."""
     assessment.state = State.REVEALED
     assessment.revealed_at = moment
     db.session.flush()
     store_summary(assessment, compute_fit(assessment, submitted_answers(assessment)))
+    audit.record(
+        audit.Kind.REVEAL,
+        workspace_id=assessment.workspace_id,
+        actor=actor,
+        actor_kind=by,
+        subject=_subject(assessment),
+        assessment_id=assessment.id,
+    )
 
 
-def reveal(assessment: Assessment, *, now: datetime | None = None) -> Assessment:
+def reveal(
+    assessment: Assessment, *, actor: User | None = None, now: datetime | None = None
+) -> Assessment:
     if assessment.state is State.DRAFT:
         raise ServiceError(_l("A draft cannot be revealed: launch it and collect answers first."))
     if assessment.state is not State.COLLECTING:
         raise ServiceError(_l("This assessment is already revealed."))
-    _mark_revealed(assessment, now or utcnow())
+    by = ActorKind.USER if actor is not None else ActorKind.SYSTEM
+    _mark_revealed(assessment, now or utcnow(), by=by, actor=actor)
     db.session.commit()
     return assessment
 
@@ -344,11 +388,6 @@ def archive(assessment: Assessment, *, now: datetime | None = None) -> Assessmen
     assessment.archived_at = now or utcnow()
     db.session.commit()
     return assessment
-
-
-def link_token(respondent: Respondent) -> str:
-    """The token of the respondent's personal link, rebuilt from its nonce."""
-    return invitation_token(current_app.config["SECRET_KEY"], respondent.token_nonce)
 
 
 def reissue_link(respondent: Respondent) -> str:

@@ -175,18 +175,18 @@ def change_state(assessment_id: int, action: str) -> Response:
         abort(400)
     try:
         if action == "launch":
-            service.launch(assessment)
-            sent = invitations.send_invitations(assessment)
+            service.launch(assessment, actor=current_user._get_current_object(), invite=True)
+            sent = sum(1 for respondent in assessment.respondents if respondent.invited_at)
             flash(
                 ngettext(
-                    "Launched: the traits are frozen and %(num)d invitation was sent.",
-                    "Launched: the traits are frozen and %(num)d invitations were sent.",
+                    "Launched: the traits are frozen and %(num)d invitation is on its way.",
+                    "Launched: the traits are frozen and %(num)d invitations are on their way.",
                     sent,
                 ),
                 "success",
             )
         elif action == "reveal":
-            service.reveal(assessment)
+            service.reveal(assessment, actor=current_user._get_current_object())
             if assessment.share_with_client:
                 flash(_("Revealed: both sides can now see the results."), "success")
             else:
@@ -197,15 +197,19 @@ def change_state(assessment_id: int, action: str) -> Response:
         elif action == "invite":
             sent = invitations.send_invitations(assessment)
             flash(
-                ngettext("%(num)d invitation was sent.", "%(num)d invitations were sent.", sent),
+                ngettext(
+                    "%(num)d invitation is on its way.",
+                    "%(num)d invitations are on their way.",
+                    sent,
+                ),
                 "success",
             )
         else:
             sent = invitations.send_reminders(assessment)
             flash(
                 ngettext(
-                    "%(num)d reminder was sent to those who have not answered.",
-                    "%(num)d reminders were sent to those who have not answered.",
+                    "%(num)d reminder is on its way to those who have not answered.",
+                    "%(num)d reminders are on their way to those who have not answered.",
                     sent,
                 ),
                 "success",
@@ -253,7 +257,7 @@ def change_respondent(respondent_id: int, action: str) -> Response:
             flash(_("A new link is issued; the old one no longer works."), "info")
         else:
             invitations.send_invitation(respondent)
-            flash(_("The invitation is sent."), "success")
+            flash(_("The invitation is on its way."), "success")
     except ServiceError as error:
         flash(str(error.message), "danger")
     return redirect(url_for("assessments.show", assessment_id=assessment_id, _anchor="respondents"))

@@ -1,0 +1,39 @@
+"""Every kind of mail fitcheck sends, and the function that writes each.
+
+A mail is a pair of templates, `templates/mail/<name>.txt` (which also sets `subject` at
+its top) and `templates/mail/<name>.html`; `render_templates` renders both. The outbox
+calls a kind's renderer inside `force_locale(message.locale)` when the worker sends it; a
+renderer returns None when what the mail was about no longer exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from .outbox import Rendered, Renderer
+
+
+def render_templates(name: str, context: dict[str, Any]) -> Rendered:
+    """`mail/<name>.txt` (its `subject` and body) and `mail/<name>.html`."""
+    subject, text = _render(f"mail/{name}.txt", context)
+    _, html = _render(f"mail/{name}.html", {**context, "subject": subject})
+    return Rendered(subject=subject, text=text, html=html)
+
+
+def _render(template_name: str, context: dict[str, Any]) -> tuple[str, str]:
+    template = current_app.jinja_env.get_template(template_name)
+    module = template.make_module(context)
+    subject = " ".join(str(getattr(module, "subject", "")).split())
+    return subject, str(module).strip() + "\n"
+
+
+def renderers() -> dict[str, Renderer]:
+    """Kind → renderer. Add a line here for each new kind of mail."""
+    from . import invitations
+
+    return {
+        "invitation": invitations.render_invitation,
+        "reminder": invitations.render_reminder,
+    }
