@@ -15,8 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.api_tokens import MAX_NAME_LENGTH
+from ..services.passwords import MIN_PASSWORD_LENGTH
 
 
 class SignUpForm(FlaskForm):  # type: ignore[misc]

@@ -13,9 +13,8 @@ from ..extensions import db
 from ..models import Role, User, UserSession, Workspace, utcnow
 from ..tokens import hash_token, new_token
 from . import ServiceError
+from .passwords import check_password
 from .traits import install_default_trait_set
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def hash_password(password: str) -> str:
@@ -34,11 +33,8 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_password_strength(password: str, field: str = "password") -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(
-            _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field
-        )
+def _check_password_strength(password: str, field: str = "password", email: str = "") -> None:
+    check_password(password, email=email, field=field)
 
 
 def _email_taken(email: str) -> bool:
