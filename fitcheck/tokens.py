@@ -34,6 +34,14 @@ def hash_token(token: str) -> str:
 
 
 def invitation_token(secret_key: str | bytes, nonce: str) -> str:
+    return derived_token(secret_key, "invitation", nonce)
+
+
+def derived_token(secret_key: str | bytes, purpose: str, nonce: str) -> str:
+    """HMAC-SHA256 under SECRET_KEY of `purpose` and `nonce`: a link token that the app can
+    rebuild (to mail it again) while the database holds only the nonce and the token's
+    hash. Each purpose (invitation, member, reset, sign-up) has its own tokens."""
     key = secret_key.encode("utf-8") if isinstance(secret_key, str) else secret_key
-    digest = hmac.new(key, b"fitcheck-invitation:" + nonce.encode("ascii"), hashlib.sha256)
+    message = f"fitcheck-{purpose}:{nonce}".encode("ascii")
+    digest = hmac.new(key, message, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")

@@ -28,6 +28,9 @@ class SignUpRequest(db.Model):  # type: ignore[name-defined,misc]
     workspace_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))
+    # The link's token is HMAC(SECRET_KEY, nonce) (fitcheck.tokens.derived_token): a
+    # resent mail carries the same link, and the database alone yields no working one.
+    token_nonce: Mapped[str] = mapped_column(String(32), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -46,6 +49,9 @@ class MemberInvitation(WorkspaceOwned, db.Model):  # type: ignore[name-defined,m
     email: Mapped[str] = mapped_column(String(254), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "invitation_role"), default=Role.MEMBER)
     locale: Mapped[str | None] = mapped_column(String(5))
+    # The link's token is HMAC(SECRET_KEY, nonce) (fitcheck.tokens.derived_token): a
+    # resent mail carries the same link, and the database alone yields no working one.
+    token_nonce: Mapped[str] = mapped_column(String(32), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -69,6 +75,9 @@ class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The link's token is HMAC(SECRET_KEY, nonce) (fitcheck.tokens.derived_token): a
+    # resent mail carries the same link, and the database alone yields no working one.
+    token_nonce: Mapped[str] = mapped_column(String(32), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

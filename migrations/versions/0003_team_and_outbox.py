@@ -33,12 +33,14 @@ def upgrade():
     sa.Column('workspace_name', sa.String(length=120), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=True),
+    sa.Column('token_nonce', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_up_requests')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_sign_up_requests_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_sign_up_requests_token_hash')),
+    sa.UniqueConstraint('token_nonce', name=op.f('uq_sign_up_requests_token_nonce'))
     )
     with op.batch_alter_table('sign_up_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sign_up_requests_email'), ['email'], unique=False)
@@ -70,6 +72,7 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('role', sa.Enum('owner', 'member', name='invitation_role', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=True),
+    sa.Column('token_nonce', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -84,7 +87,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_member_invitations_user_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_member_invitations_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member_invitations')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_member_invitations_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_member_invitations_token_hash')),
+    sa.UniqueConstraint('token_nonce', name=op.f('uq_member_invitations_token_nonce'))
     )
     with op.batch_alter_table('member_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_member_invitations_email'), ['email'], unique=False)
@@ -95,13 +99,15 @@ def upgrade():
     op.create_table('password_resets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_nonce', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_resets_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_resets')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_resets_token_hash')),
+    sa.UniqueConstraint('token_nonce', name=op.f('uq_password_resets_token_nonce'))
     )
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_resets_user_id'), ['user_id'], unique=False)
