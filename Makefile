@@ -26,10 +26,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 translations: $(COMPILED)
 
+# The worker (mail, deadlines, reminders) runs beside the web server and stops with it.
 run: $(STAMP) translations
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Serving fitcheck on http://$(HOST):$(PORT)/"
+	@echo "Serving fitcheck on http://$(HOST):$(PORT)/ with its worker"
+	@export BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -86,7 +86,12 @@ def worker_command(threads: int | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     workers = threads or int(current_app.config.get("WORKER_THREADS", 2))
-    consumer = queue().create_consumer(workers=workers, periodic=True, worker_type="thread")
+    consumer = queue().create_consumer(
+        workers=workers,
+        periodic=True,
+        worker_type="thread",
+        max_delay=float(current_app.config.get("WORKER_POLL_SECONDS", 1.0)),
+    )
     click.echo(f"fitcheck worker: {workers} thread(s) on {current_app.config['TASK_QUEUE_URL']}")
     consumer.run()
 

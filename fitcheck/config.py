@@ -83,6 +83,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BASE_URL": env.get("BASE_URL") or DEFAULTS["BASE_URL"],
         "TASK_QUEUE_URL": env.get("TASK_QUEUE_URL")
         or f"sqlite:///{instance_path / 'tasks.sqlite3'}",
+        "TASK_QUEUE_NAME": env.get("TASK_QUEUE_NAME") or DEFAULTS["TASK_QUEUE_NAME"],
     }
 
 
@@ -119,7 +120,11 @@ DEFAULTS: Mapping[str, Any] = {
     # Where the task queue keeps its work: `sqlite:///path` (one machine), `redis://…`
     # (several), or `memory://` (nothing consumes it: tests call the work directly).
     "TASK_QUEUE_URL": "memory://",
+    # Several installations may share one Redis: each names its own queue.
+    "TASK_QUEUE_NAME": "fitcheck",
     "WORKER_THREADS": 2,
+    # How often an idle worker looks for work on SQLite (Redis wakes it at once).
+    "WORKER_POLL_SECONDS": 1.0,
 }
 
 

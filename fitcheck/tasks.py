@@ -27,22 +27,21 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from .extensions import db
 
-QUEUE_NAME = "fitcheck"
 EXTENSION = "fitcheck.tasks"
 
 
-def build_queue(url: str) -> Huey:
+def build_queue(url: str, name: str = "fitcheck") -> Huey:
     """The Huey instance for `sqlite:///path`, `redis://…` or `memory://`."""
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         # Huey's SQLite storage waits for the file's lock instead of failing at once.
-        return SqliteHuey(QUEUE_NAME, filename=str(path), timeout=5)
+        return SqliteHuey(name, filename=str(path), timeout=5)
     if scheme in {"redis", "rediss", "unix"}:
-        return RedisHuey(QUEUE_NAME, url=url)
+        return RedisHuey(name, url=url)
     if scheme == "memory":
-        return MemoryHuey(QUEUE_NAME)
+        return MemoryHuey(name)
     raise ValueError(f"TASK_QUEUE_URL must be sqlite:///…, redis://… or memory://, not {url!r}")
 
 
@@ -75,7 +74,7 @@ def _tick() -> None:
 def init_app(app: Flask) -> None:
     from .services import outbox
 
-    queue = build_queue(str(app.config["TASK_QUEUE_URL"]))
+    queue = build_queue(str(app.config["TASK_QUEUE_URL"]), str(app.config["TASK_QUEUE_NAME"]))
     deliver = queue.task(name="deliver_outbox")(_in_app_context(app, _deliver_outbox))
     # Every minute: deadlines, reminders, digests, and mail whose retry time has come.
     queue.periodic_task(crontab(minute="*"), name="tick")(_in_app_context(app, _tick))

@@ -27,6 +27,7 @@ from fitcheck.extensions import db
 from fitcheck.models import Partner, Role, User, Workspace
 from fitcheck.services import accounts
 
+from .smtp import mailbox  # noqa: F401 - a fixture for every test module
 from .support import PASSWORD, sign_in_with
 from .worked_example import worked_example  # noqa: F401 - a fixture for every test module
 

@@ -4,98 +4,30 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from fitcheck import mail
 from fitcheck.extensions import db
 from fitcheck.mail import MailError, send_mail
-from fitcheck.models import Respondent, Side, State
-from fitcheck.services import ServiceError, assessments, invitations
+from fitcheck.models import MailStatus, OutboxMessage, Respondent, Side, State
+from fitcheck.services import ServiceError, assessments, invitations, outbox
 from fitcheck.services.assessments import AnswerInput
 
+from .smtp import REFUSED, Mailbox, parse_message
+from .smtp import free_port as _free_port
+
 SENDER = "fitcheck <survey@fitcheck.test>"
-REFUSED = "nobody@refused.test"
 LINK = re.compile(r"http://fitcheck\.test/r/([A-Za-z0-9_-]+)\s")  # SERVER_NAME of conftest
 DEADLINE = datetime(2031, 3, 14, 9, 0, tzinfo=UTC)  # 18:00 in Tokyo
-
-
-@dataclass
-class Mailbox:
-    """An aiosmtpd handler that keeps what it receives; refuses one address on purpose."""
-
-    port: int
-    received: list[tuple[list[str], bytes]] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
-    ) -> str:
-        if address == REFUSED:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        self.received.append((list(envelope.rcpt_tos), raw))
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [_parse(raw) for _, raw in self.received]
-
-    @property
-    def recipients(self) -> list[str]:
-        return [address for rcpt_tos, _ in self.received for address in rcpt_tos]
-
-
-def _parse(raw: bytes) -> EmailMessage:
-    message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
-
-
-def _text(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content()).replace("\r\n", "\n")  # MIME text travels with CRLF
-
-
-def _html(message: EmailMessage) -> str:
-    part = message.get_body(("html",))
-    assert part is not None
-    return str(part.get_content()).replace("\r\n", "\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox(port=_free_port())
-    # A server_hostname spares aiosmtpd a DNS lookup of this machine's name. No TLS context
-    # and no AUTH: aiosmtpd warns only about AUTH without TLS, so it stays silent here.
-    controller = Controller(
-        box, hostname="127.0.0.1", port=box.port, server_hostname="mail.fitcheck.test"
-    )
-    controller.start()
-    try:
-        yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -119,8 +51,29 @@ def launched(make_assessment: Callable[..., Any]) -> Callable[..., Any]:
     return build
 
 
+def _parse(raw: bytes) -> EmailMessage:
+    return parse_message(raw)
+
+
+def _text(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")  # MIME text travels with CRLF
+
+
+def _html(message: EmailMessage) -> str:
+    part = message.get_body(("html",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
+
+
 def _by_side(respondents: list[Respondent], side: Side) -> Respondent:
     return next(r for r in respondents if r.side is side)
+
+
+def _deliver(now: datetime = DEADLINE) -> int:
+    """What the worker does: send every queued mail that is due by `now`."""
+    return outbox.deliver_due(now=lambda: now)
 
 
 def _submit(respondent: Respondent) -> None:
@@ -138,6 +91,8 @@ def test_invitation_reaches_the_respondent_with_a_link_that_finds_them(
     now = DEADLINE - timedelta(days=7)
 
     invitations.send_invitation(client_side, now=now)
+    assert mailbox.received == [], "mail leaves through the worker, not the request"
+    assert _deliver(now) == 1
 
     assert mailbox.recipients == ["client1@example.com"]
     (message,) = mailbox.messages
@@ -169,6 +124,7 @@ def test_company_respondent_is_asked_to_rate_the_partner(
     assessment, respondents = launched()
 
     invitations.send_invitation(_by_side(respondents, Side.COMPANY))
+    _deliver()
 
     company, partner = assessment.partner.workspace.name, assessment.partner.name
     assert f"you will rate {partner} and your own side, {company}." in _text(mailbox.messages[0])
@@ -189,6 +145,7 @@ def test_japanese_respondent_gets_a_japanese_invitation(
     db.session.commit()
 
     invitations.send_invitation(respondent)
+    _deliver()
 
     (raw,) = [raw for _, raw in mailbox.received]
     raw.decode("ascii")  # headers RFC 2047-encoded, bodies base64: safe for any relay
@@ -211,6 +168,7 @@ def test_html_part_escapes_what_people_typed(
     db.session.commit()
 
     invitations.send_invitation(_by_side(respondents, Side.CLIENT))
+    _deliver()
 
     (message,) = mailbox.messages
     assert 'Tom & <b>"Jerry"</b>' in _text(message)
@@ -227,14 +185,17 @@ def test_send_invitations_reaches_each_waiting_respondent_once(
     invitations.send_invitation(already)
     assessments.withdraw_respondent(withdrawn)
     assessments.add_respondent(assessment, side=Side.CLIENT, name="No Email")
+    _deliver()
     del mailbox.received[:]
 
     sent = invitations.send_invitations(assessment)
+    _deliver()
 
     expected = sorted(r.email for r in respondents[2:] if r.email)
     assert sent == 2
     assert sorted(mailbox.recipients) == expected
     assert invitations.send_invitations(assessment) == 0
+    assert _deliver() == 0
     assert len(mailbox.received) == 2
 
 
@@ -252,7 +213,9 @@ def test_reminders_go_only_to_those_who_still_owe_answers_and_count_up(
     first, second = DEADLINE - timedelta(days=3), DEADLINE - timedelta(days=1)
 
     assert invitations.send_reminders(assessment, now=first) == 2
+    assert _deliver(first) == 2
     assert invitations.send_reminders(assessment, now=second) == 2
+    assert _deliver(second) == 2
 
     assert sorted(mailbox.recipients) == sorted([waiting.email, drafting.email] * 2)
     for respondent in (waiting, drafting):
@@ -328,6 +291,7 @@ def test_console_mode_prints_the_invitation_instead_of_sending_it(
     app.config["MAIL_SERVER"] = ""
 
     invitations.send_invitation(respondent)
+    _deliver()
 
     out = capsys.readouterr().out
     assert "fitcheck mail (not sent: MAIL_SERVER is empty)" in out
@@ -362,27 +326,112 @@ def test_send_mail_delivers_utf8_text_and_html(app: Flask, mailbox: Mailbox) -> 
     assert message["Message-ID"].endswith("@fitcheck.test>")
 
 
-@pytest.mark.parametrize("failure", ["recipient refused", "connection refused"])
-def test_smtp_failure_raises_mail_error_and_leaves_invited_at_unset(
-    app: Flask, mailbox: Mailbox, launched: Callable[..., Any], failure: str
+def test_a_refused_address_fails_at_once_with_a_reason_staff_can_read(
+    app: Flask, mailbox: Mailbox, launched: Callable[..., Any]
 ) -> None:
     _, respondents = launched()
     respondent = respondents[0]
-    if failure == "recipient refused":
-        respondent.email = REFUSED
-        db.session.commit()
-    else:
-        app.config["MAIL_PORT"] = _free_port()
+    respondent.email = REFUSED
+    db.session.commit()
+    invitations.send_invitation(respondent, now=DEADLINE - timedelta(days=7))
 
-    with pytest.raises(MailError) as raised:
-        invitations.send_invitation(respondent)
+    assert _deliver() == 0
 
-    assert "could not be sent" in str(raised.value)
-    assert "550" not in str(raised.value)
-    db.session.rollback()
-    db.session.refresh(respondent)
-    assert respondent.invited_at is None
+    message = db.session.scalar(select(OutboxMessage))
+    assert message is not None
+    assert message.status is MailStatus.FAILED
+    assert message.attempts == 1
+    assert message.last_error == "The mail server refused this address."
+    assert "550" not in message.last_error
     assert mailbox.received == []
+    assert invitations.mail_states(respondent.assessment)[respondent.id] == message
+
+
+def test_an_unreachable_server_is_retried_later_with_a_growing_delay(
+    app: Flask, mailbox: Mailbox, launched: Callable[..., Any]
+) -> None:
+    _, respondents = launched()
+    respondent = respondents[0]
+    first_try = DEADLINE - timedelta(days=7)
+    invitations.send_invitation(respondent, now=first_try)
+    app.config["MAIL_PORT"] = _free_port()  # nothing listens there
+
+    assert _deliver(first_try) == 0
+    message = db.session.scalar(select(OutboxMessage))
+    assert message is not None
+    assert (message.status, message.attempts) == (MailStatus.QUEUED, 1)
+    assert message.next_attempt_at == first_try + outbox.retry_delay(1)
+    assert "could not be sent" in message.last_error
+    assert _deliver(first_try + timedelta(seconds=30)) == 0, "not before its retry time"
+    assert message.attempts == 1
+
+    app.config["MAIL_PORT"] = mailbox.port
+    assert _deliver(message.next_attempt_at) == 1
+    db.session.refresh(message)
+    assert (message.status, message.attempts, message.last_error) == (MailStatus.SENT, 2, "")
+    (received,) = mailbox.messages
+    assert received["Message-ID"] == message.message_id
+
+
+def test_retries_stop_after_the_last_attempt_and_staff_can_send_it_again(
+    app: Flask, mailbox: Mailbox, launched: Callable[..., Any]
+) -> None:
+    _, respondents = launched()
+    moment = DEADLINE - timedelta(days=7)
+    invitations.send_invitation(respondents[0], now=moment)
+    app.config["MAIL_PORT"] = _free_port()
+    message = db.session.scalar(select(OutboxMessage))
+    assert message is not None
+    for _attempt in range(outbox.MAX_ATTEMPTS):
+        _deliver(message.next_attempt_at)
+        db.session.refresh(message)
+    assert (message.status, message.attempts) == (MailStatus.FAILED, outbox.MAX_ATTEMPTS)
+    assert outbox.retry_delay(outbox.MAX_ATTEMPTS) <= outbox.LONGEST_RETRY
+
+    app.config["MAIL_PORT"] = mailbox.port
+    invitations.resend(message)
+    assert _deliver(DEADLINE) == 1
+    db.session.refresh(message)
+    assert message.status is MailStatus.SENT
+    with pytest.raises(ServiceError):
+        invitations.resend(message)
+
+
+def test_the_outbox_row_commits_or_rolls_back_with_the_launch(
+    app: Flask, mailbox: Mailbox, make_assessment: Callable[..., Any]
+) -> None:
+    draft, _ = make_assessment(launch=False)
+    assessments.add_respondent(draft, side=Side.CLIENT, name="Valid", email="valid@example.com")
+    # A respondent row that breaks a constraint makes the launch's commit fail.
+    draft.respondents[0].submitted_at = DEADLINE
+    draft.respondents[0].declined_at = DEADLINE
+
+    with pytest.raises(IntegrityError):
+        assessments.launch(draft, invite=True)
+    db.session.rollback()
+
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    db.session.refresh(draft)
+    assert draft.state is State.DRAFT
+
+    assessments.launch(draft, invite=True)
+    queued = db.session.scalars(select(OutboxMessage.to_address)).all()
+    assert sorted(queued) == sorted(r.email for r in draft.respondents if r.email)
+
+
+def test_a_mail_no_longer_needed_is_cancelled_not_sent(
+    app: Flask, mailbox: Mailbox, launched: Callable[..., Any]
+) -> None:
+    _, respondents = launched()
+    moment = DEADLINE - timedelta(days=3)
+    invitations.send_reminders(respondents[0].assessment, now=moment)
+    _submit(respondents[0])  # answered before the worker came round
+
+    _deliver(DEADLINE)
+
+    states = {m.to_address: m.status for m in db.session.scalars(select(OutboxMessage))}
+    assert states[str(respondents[0].email)] is MailStatus.CANCELLED
+    assert mailbox.recipients == [r.email for r in respondents[1:]]
 
 
 def test_a_silent_server_times_out_into_mail_error(
@@ -397,7 +446,7 @@ def test_a_silent_server_times_out_into_mail_error(
             send_mail("ito@example.com", "Hello", "Hello.")
 
 
-def test_a_batch_cut_short_records_who_was_reached_and_says_how_far_it_got(
+def test_a_refused_address_does_not_hold_up_the_rest_of_the_batch(
     app: Flask, mailbox: Mailbox, launched: Callable[..., Any]
 ) -> None:
     assessment, respondents = launched(company=2, client=1)
@@ -405,13 +454,13 @@ def test_a_batch_cut_short_records_who_was_reached_and_says_how_far_it_got(
     refused.email = REFUSED
     db.session.commit()
 
-    with pytest.raises(MailError, match="after 1 of 3 emails"):
-        invitations.send_invitations(assessment)
+    assert invitations.send_invitations(assessment, now=DEADLINE - timedelta(days=7)) == 3
+    assert _deliver() == 2
 
-    db.session.rollback()
-    assert mailbox.recipients == [reached.email]
-    assert [r.invited_at is not None for r in (reached, refused, untouched)] == [
-        True,
-        False,
-        False,
+    assert sorted(mailbox.recipients) == sorted([str(reached.email), str(untouched.email)])
+    states = invitations.mail_states(assessment)
+    assert [states[r.id].status for r in respondents] == [
+        MailStatus.SENT,
+        MailStatus.FAILED,
+        MailStatus.SENT,
     ]

@@ -148,6 +148,19 @@ def mail_states(assessment: Assessment) -> dict[int, OutboxMessage]:
     return {row.respondent_id: row for row in rows if row.respondent_id is not None}
 
 
+def find_mail(assessment: Assessment, message_id: int) -> OutboxMessage | None:
+    """A respondent's mail of this assessment (and so of its workspace), or None."""
+    return db.session.scalar(
+        select(OutboxMessage)
+        .join(Respondent, Respondent.id == OutboxMessage.respondent_id)
+        .where(
+            OutboxMessage.id == message_id,
+            Respondent.assessment_id == assessment.id,
+            Respondent.workspace_id == assessment.workspace_id,
+        )
+    )
+
+
 def resend(message: OutboxMessage) -> None:
     """Staff's "send again" on a failed mail: a fresh set of tries, same Message-ID."""
     if message.status is not MailStatus.FAILED:
