@@ -3,7 +3,8 @@
 A token acts for its user in the user's workspace. Only its SHA-256 is stored (see
 `fitcheck.tokens`), with a short prefix that lets the account page tell tokens apart.
 `last_used_at` is written at most once a minute per token, so a busy integration does not
-turn every API read into a database write.
+turn every API read into a database write. Creating and revoking a token are on record in
+the audit log, by its name and prefix.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from ..tokens import hash_token, new_token
-from . import ServiceError
+from . import ServiceError, audit
 from .accounts import normalize_email
 
 # Recognisable in a config file or a secret scanner's report; not part of the secret.
@@ -39,8 +40,12 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue a token for `user`. Returns the row and the token itself, which exists only now."""
+def _subject(token: ApiToken) -> str:
+    """How the audit log names a token: its name and display prefix, never the secret."""
+    return f"{token.name} ({token.prefix}…)"
+
+
+def _issue(user: User, name: str, *, actor: User | None) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + new_token()
     token = ApiToken(
         workspace_id=user.workspace_id,
@@ -50,16 +55,31 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
         prefix=secret[:DISPLAY_PREFIX_LENGTH],
     )
     db.session.add(token)
+    db.session.flush()
+    audit.record(
+        audit.Kind.API_TOKEN_CREATED,
+        workspace_id=user.workspace_id,
+        actor=actor,
+        subject=_subject(token),
+        token_id=token.id,
+        user=user.email,
+    )
     db.session.commit()
     return token, secret
 
 
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for `user`, by `user`. Returns the row and the token itself, which
+    exists only now."""
+    return _issue(user, name, actor=user)
+
+
 def create_token_for_email(email: str, name: str) -> tuple[ApiToken, str]:
-    """CLI: issue a token for the user with this email."""
+    """CLI: issue a token for the user with this email (the log says: fitcheck did)."""
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise ServiceError(_l("No user has this email address."), "email")
-    return create_token(user, name)
+    return _issue(user, name, actor=None)
 
 
 def list_tokens(user: User) -> list[ApiToken]:
@@ -84,10 +104,21 @@ def find_token(user: User, token_id: int) -> ApiToken | None:
     )
 
 
-def revoke_token(token: ApiToken, *, now: datetime | None = None) -> None:
-    """Stop a token at once; its row stays so the revocation is on record."""
+def revoke_token(
+    token: ApiToken, *, actor: User | None = None, now: datetime | None = None
+) -> None:
+    """Stop a token at once; its row stays so the revocation is on record, and the audit
+    log says who revoked it (`actor`; by default the token's own user)."""
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
+        audit.record(
+            audit.Kind.API_TOKEN_REVOKED,
+            workspace_id=token.workspace_id,
+            actor=actor or token.user,
+            subject=_subject(token),
+            token_id=token.id,
+            user=token.user.email,
+        )
         db.session.commit()
 
 

@@ -1,16 +1,21 @@
-"""The audit log: one `record()` that every use case calls inside its own transaction.
+"""The audit log: one `record()` that every use case calls inside its own transaction,
+and the reading of the log for /audit and its CSV.
 
 An event is added to the session, never committed here: it lands with what it describes,
 or not at all. Who did it comes from the caller (a `User`, or fitcheck itself with an
-`ActorKind`); the address from the current request, when there is one.
+`ActorKind`); the address from the current request, when there is one. Reading is always
+scoped to one workspace.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 from typing import Any
 
 from flask import has_request_context, request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
 
 from ..extensions import db
 from ..models import ActorKind, AuditEvent, User
@@ -68,3 +73,93 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the log (/audit and its CSV)
+# --------------------------------------------------------------------------------------------
+
+PER_PAGE = 50
+# Far past any real log; a larger number would overflow the databases' integer OFFSET.
+MAX_PAGE = 1_000_000
+
+CSV_COLUMNS = (
+    "created_at",
+    "kind",
+    "actor_kind",
+    "actor",
+    "subject",
+    "details",
+    "ip_address",
+)
+
+
+def parse_kind(value: str | None) -> Kind | None:
+    """The kind a filter names; None (every kind) for nothing or anything unknown."""
+    try:
+        return Kind(value) if value else None
+    except ValueError:
+        return None
+
+
+def _events(workspace_id: int, kind: Kind | None) -> Select[AuditEvent]:
+    """The workspace's events of `kind` (or all), newest first."""
+    query = select(AuditEvent).where(AuditEvent.workspace_id == workspace_id)
+    if kind is not None:
+        query = query.where(AuditEvent.kind == kind.value)
+    # The id breaks ties between events of the same moment, and follows the index.
+    return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+
+
+def list_events(
+    workspace_id: int, *, kind: Kind | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Pagination:
+    """One page of the workspace's log, newest first. Two queries: the page and its total.
+
+    A page past the end is empty rather than an error; a page below 1 is the first.
+    """
+    page = min(max(page, 1), MAX_PAGE)
+    return db.paginate(_events(workspace_id, kind), page=page, per_page=per_page, error_out=False)
+
+
+def csv_rows(workspace_id: int, *, kind: Kind | None = None) -> list[dict[str, str | None]]:
+    """Every event of the filter, newest first, as the CSV's rows. One query.
+
+    `created_at` is ISO 8601 in UTC, `details` the event's JSON, `actor` the person's name
+    and email as recorded, or what acted for fitcheck (`rule`, `deadline`, `system`).
+    """
+    return [
+        {
+            "created_at": event.created_at.isoformat(),
+            "kind": event.kind,
+            "actor_kind": event.actor_kind.value,
+            "actor": event.actor_name or event.actor_kind.value,
+            "subject": event.subject,
+            "details": json.dumps(event.details or {}, ensure_ascii=False, sort_keys=True),
+            "ip_address": event.ip_address,
+        }
+        for event in db.session.scalars(_events(workspace_id, kind))
+    ]
+
+
+def export_rows(
+    workspace_id: int, *, actor: User, kind: Kind | None = None
+) -> list[dict[str, str | None]]:
+    """The owner's download of the log: its rows, and the download itself on record.
+
+    The event of this download is committed after the rows are read, so the file holds
+    every event before it; the next download shows this one.
+    """
+    rows = csv_rows(workspace_id, kind=kind)
+    filters: dict[str, Any] = {"filter": kind.value} if kind is not None else {}
+    record(
+        Kind.EXPORT,
+        workspace_id=workspace_id,
+        actor=actor,
+        format="csv",
+        what="audit_log",
+        events=len(rows),
+        **filters,
+    )
+    db.session.commit()
+    return rows

@@ -17,6 +17,9 @@ gives them.
 Spreadsheets run a text cell that starts with "=", "+", "-" or "@" (and a few more) as a
 formula. Every text cell of the CSV and XLSX files is neutralised with a leading "'"
 (OWASP "CSV Injection"); numbers stay numbers.
+
+Every download (`export_file`) is on record in the audit log: who took which file of which
+round.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import csv
 import hashlib
 import hmac
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from flask import current_app
@@ -36,7 +40,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..fit import Comparison, JSONValue, Side
-from ..models import Answer, Assessment, Respondent
+from ..models import Answer, Assessment, Respondent, User
+from . import audit
+from .assessments import _subject as assessment_subject
 from .results import Results, load_results
 
 Cell: TypeAlias = str | int | float | bool | None
@@ -295,6 +301,18 @@ def fit_rows(assessment: Assessment) -> list[Row]:
     return _fit_rows(load_results(assessment))
 
 
+def round_rows(assessment: Assessment) -> dict[str, list[Row]]:
+    """Every table of a revealed round from one `load_results`: answers, results, fit and
+    comments, as the files and the workspace export carry them."""
+    results = load_results(assessment)
+    return {
+        "answers": _answer_rows(results),
+        "results": _results_rows(results),
+        "fit": _fit_rows(results),
+        "comments": _comment_rows(results),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # Formats
 # --------------------------------------------------------------------------------------------
@@ -387,3 +405,37 @@ def to_json(assessment: Assessment) -> dict[str, JSONValue]:
             for key, side, texts in _comment_groups(results)
         ],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Downloads
+# --------------------------------------------------------------------------------------------
+
+FILES: dict[tuple[str, str], Callable[[Assessment], bytes]] = {
+    ("answers", "csv"): lambda assessment: to_csv(answer_rows(assessment), ANSWER_COLUMNS),
+    ("results", "csv"): lambda assessment: to_csv(results_rows(assessment), RESULT_COLUMNS),
+    ("results", "xlsx"): to_xlsx,
+    ("results", "json"): lambda assessment: json.dumps(
+        to_json(assessment), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8"),
+}
+
+
+def export_file(assessment: Assessment, what: str, fmt: str, *, actor: User | None) -> bytes:
+    """One download of `what` ("answers", "results") in `fmt`, on record in the audit log.
+
+    Its own transaction: the event says who took which file of which round. Raises
+    `ResultsSealed` before the reveal, and then nothing is recorded.
+    """
+    body = FILES[(what, fmt)](assessment)
+    audit.record(
+        audit.Kind.EXPORT,
+        workspace_id=assessment.workspace_id,
+        actor=actor,
+        subject=assessment_subject(assessment),
+        format=fmt,
+        what=what,
+        assessment_id=assessment.id,
+    )
+    db.session.commit()
+    return body

@@ -9,19 +9,19 @@ URLs, all under the assessment and all for signed-in staff of its workspace:
 - `/assessments/<id>/export/results.json`: meta, `FitResult.to_dict()`, comments.
 
 Before the reveal each answers 409 with a page (JSON for .json) and no data. Exports hold
-personal data, so no response of this blueprint may be cached.
+personal data, so no response of this blueprint may be cached. Every download is on record
+in the audit log.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from urllib.parse import quote
 
 from flask import Blueprint, jsonify, render_template_string, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..models import Assessment
@@ -56,33 +56,32 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+CONTENT_TYPES = {
+    "csv": CSV_CONTENT_TYPE,
+    "xlsx": exports.XLSX_CONTENT_TYPE,
+    "json": JSON_CONTENT_TYPE,
+}
+
+
 @bp.get("/assessments/<int:assessment_id>/export/answers.csv")
 def answers(assessment_id: int) -> Response | tuple[Response | str, int]:
-    assessment = owned_or_404(Assessment, assessment_id)
-    try:
-        body = exports.to_csv(exports.answer_rows(assessment), exports.ANSWER_COLUMNS)
-    except ResultsSealed as error:
-        return _sealed(assessment, error, as_json=False)
-    return _download(body, CSV_CONTENT_TYPE, _filename(assessment, "answers", "csv"))
+    return _export(assessment_id, "answers", "csv")
 
 
 @bp.get("/assessments/<int:assessment_id>/export/results.<any(csv, xlsx, json):fmt>")
 def results(assessment_id: int, fmt: str) -> Response | tuple[Response | str, int]:
+    return _export(assessment_id, "results", fmt)
+
+
+def _export(assessment_id: int, what: str, fmt: str) -> Response | tuple[Response | str, int]:
     assessment = owned_or_404(Assessment, assessment_id)
+    # Named before the export commits its audit event, which expires the loaded rows.
+    filename = _filename(assessment, what, fmt)
     try:
-        if fmt == "csv":
-            body = exports.to_csv(exports.results_rows(assessment), exports.RESULT_COLUMNS)
-            content_type = CSV_CONTENT_TYPE
-        elif fmt == "xlsx":
-            body = exports.to_xlsx(assessment)
-            content_type = exports.XLSX_CONTENT_TYPE
-        else:
-            document = exports.to_json(assessment)
-            body = json.dumps(document, ensure_ascii=False, allow_nan=False).encode("utf-8")
-            content_type = JSON_CONTENT_TYPE
+        body = exports.export_file(assessment, what, fmt, actor=current_user._get_current_object())
     except ResultsSealed as error:
         return _sealed(assessment, error, as_json=fmt == "json")
-    return _download(body, content_type, _filename(assessment, "results", fmt))
+    return _download(body, CONTENT_TYPES[fmt], filename)
 
 
 def _sealed(
