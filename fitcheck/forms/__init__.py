@@ -9,6 +9,7 @@ from .auth import (
     SignOutForm,
     SignUpForm,
 )
+from .members import InviteMemberForm, JoinForm, RoleForm
 from .staff import (
     ActionForm,
     AssessmentForm,
@@ -33,11 +34,14 @@ __all__ = [
     "ContactForm",
     "DeadlineForm",
     "DeclineForm",
+    "InviteMemberForm",
+    "JoinForm",
     "LanguageForm",
     "OutcomeForm",
     "OutcomeImportForm",
     "PartnerForm",
     "RespondentForm",
+    "RoleForm",
     "SignInForm",
     "SignOutForm",
     "SignUpForm",
