@@ -10,10 +10,12 @@ from werkzeug.wrappers import Response
 
 from .. import charts
 from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
+from ..forms.staff import ConfirmNameForm
 from ..models import Contact, Partner
-from ..services import ServiceError
+from ..services import ServiceError, deletion
 from ..services import partners as service
 from ..services.results import local_date, partner_rounds
+from .access import owner_required
 from .results import VERDICT_NAMES
 from .scoping import owned_or_404
 
@@ -100,6 +102,42 @@ def archive(partner_id: int, action: str) -> Response:
         service.restore_partner(partner)
         flash(_("The partner is back in the list."), "success")
     return redirect(url_for("partners.show", partner_id=partner.id))
+
+
+@bp.route("/<int:partner_id>/delete", methods=["GET", "POST"])
+@owner_required
+def delete(partner_id: int) -> Response | str:
+    """Delete a partner with everything of it, once its name is typed: the confirmation
+    page (GET), and the deletion (POST, from that page or from the partner page's dialog)."""
+    partner = owned_or_404(Partner, partner_id)
+    form = ConfirmNameForm()
+    if form.validate_on_submit():
+        name = partner.name
+        try:
+            deletion.delete_partner(
+                partner,
+                confirm_name=form.confirm_name.data,
+                actor=current_user._get_current_object(),
+            )
+        except ServiceError as error:
+            form[error.field or "confirm_name"].errors.append(error.message)
+        else:
+            flash(_("%(name)s is deleted, with everything of it.", name=name), "info")
+            return redirect(url_for("partners.index"))
+    counts = deletion.partner_counts(partner)
+    return render_template(
+        "confirm.html",
+        kind="delete_partner",
+        subject=partner,
+        form=form,
+        counts=[
+            (_("Assessments"), counts["assessments"]),
+            (_("Contacts"), counts["contacts"]),
+            (_("Outcomes"), counts["outcomes"]),
+        ],
+        action=url_for("partners.delete", partner_id=partner.id),
+        cancel_url=url_for("partners.show", partner_id=partner.id),
+    )
 
 
 @bp.post("/<int:partner_id>/contacts")

@@ -123,13 +123,16 @@ def serve(tmp_path: Path, *, demo: bool = False) -> Iterator[str]:
             load_demo()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    # Links in mail and on the progress page lead to this server, as BASE_URL does live.
+    app.config["BASE_URL"] = base_url
     # A short poll interval: shutdown() waits for it, once per test.
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="e2e-server", daemon=True
     )
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -1,0 +1,18 @@
+"""A workspace's own settings, kept by its owners."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Workspace
+from . import ServiceError
+
+
+def rename_workspace(workspace: Workspace, name: str) -> Workspace:
+    name = name.strip()
+    if not name:
+        raise ServiceError(_l("Give the workspace a name."), "name")
+    workspace.name = name
+    db.session.commit()
+    return workspace
