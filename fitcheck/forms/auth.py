@@ -1,4 +1,8 @@
-"""Forms of sign-up, sign-in, the account page and the language switch."""
+"""Forms of sign-up, sign-in, password reset, the account page and the language switch.
+
+Password fields check only their shape here; the password rules (length, common
+passwords, not the email) are `fitcheck.services.passwords.check_password`, whose errors
+the views show on the field."""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from ..services.api_tokens import MAX_NAME_LENGTH
 from ..services.passwords import MIN_PASSWORD_LENGTH
 
+# Longer is no safer, and a huge one would only cost time to hash.
+MAX_PASSWORD_LENGTH = 200
+
 
 class SignUpForm(FlaskForm):  # type: ignore[misc]
     workspace_name = StringField(
@@ -31,7 +38,7 @@ class SignUpForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
@@ -41,9 +48,45 @@ class SignUpForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Create workspace"))
 
 
+class ConfirmSignUpForm(FlaskForm):  # type: ignore[misc]
+    """The button on the page of a sign-up confirmation link: a POST, so a mail scanner
+    that opens the link creates nothing."""
+
+    submit = SubmitField(_l("Create the workspace"))
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class PasswordResetRequestForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField(
+        _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    submit = SubmitField(_l("Email me a link"))
+
+
+class PasswordResetForm(FlaskForm):  # type: ignore[misc]
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        description=_l(
+            "At least %(count)d characters. Setting it signs you out of every other browser.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Set the new password"))
+
+
 class SignInForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
@@ -54,11 +97,11 @@ class SignOutForm(FlaskForm):  # type: ignore[misc]
 
 class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("Changing it signs you out everywhere else."),
     )
     confirm = PasswordField(

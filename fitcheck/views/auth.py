@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, sign-out and the account settings page."""
+"""Sign-up (confirmed by mail), sign-in, sign-out, password reset and the account page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -26,10 +27,16 @@ from ..forms import (
     SignOutForm,
     SignUpForm,
 )
+from ..forms.auth import ConfirmSignUpForm, PasswordResetForm, PasswordResetRequestForm
+from ..models import User
 from ..services import ServiceError, accounts, api_tokens
 from ..urls import safe_next
 
 bp = Blueprint("auth", __name__)
+
+# Pages that mail someone: a few tries an hour per address typed, so nobody can flood a
+# mailbox through them (the limit is the same whether the address has an account).
+MAIL_PER_ADDRESS_LIMIT = "5 per hour"
 
 
 def _sign_in_limit() -> str:
@@ -40,27 +47,60 @@ def _submitted_email() -> str:
     return accounts.normalize_email(request.form.get("email", "")) or "-"
 
 
+def _hours(kind: str) -> int:
+    """How long a mailed link works, in hours, as the pages say it."""
+    valid_for = accounts.RESET_VALID_FOR if kind == "reset" else accounts.SIGN_UP_VALID_FOR
+    return int(valid_for.total_seconds() // 3600)
+
+
+def _page_locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(MAIL_PER_ADDRESS_LIMIT, methods=["POST"], key_func=_submitted_email)
 def sign_up() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(
+            accounts.request_sign_up(
                 workspace_name=form.workspace_name.data,
                 name=form.name.data,
                 email=form.email.data,
                 password=form.password.data,
+                locale=_page_locale(),
             )
         except ServiceError as error:
-            form[error.field or "email"].errors.append(error.message)
+            form[error.field or "password"].errors.append(error.message)
         else:
-            login_user(accounts.start_session(user))
-            flash(_("Welcome to fitcheck. Your workspace is ready."), "success")
-            return redirect(url_for("main.index"))
+            # The same page whether the address is new or has an account: the mail differs.
+            return render_template(
+                "auth/sign_up_sent.html",
+                email=accounts.normalize_email(form.email.data),
+                hours=_hours("sign_up"),
+            )
     return render_template("auth/sign_up.html", form=form)
+
+
+@bp.route("/sign-up/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def confirm_sign_up(token: str) -> Response | tuple[str, int] | str:
+    sign_up_request = accounts.find_sign_up_request(token)
+    if sign_up_request is None:
+        return _link_invalid("sign_up")
+    form = ConfirmSignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.confirm_sign_up(token)
+        except ServiceError as error:
+            return _link_invalid("sign_up", error.message)
+        _sign_in_as(user)
+        flash(_("Welcome to fitcheck. Your workspace is ready."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/sign_up_confirm.html", form=form, sign_up_request=sign_up_request)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -71,13 +111,62 @@ def sign_in() -> Response | str:
         return redirect(url_for("main.index"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.sign_in(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("The email or the password is not correct."))
         else:
-            login_user(accounts.start_session(user))
+            login_user(user)
             return redirect(safe_next(form.next.data, url_for("main.index")))
     return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(MAIL_PER_ADDRESS_LIMIT, methods=["POST"], key_func=_submitted_email)
+def request_password_reset() -> str:
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data, locale=_page_locale())
+        # The same page, status and words whether the address has an account or not.
+        return render_template("auth/password_reset_sent.html", hours=_hours("reset"))
+    return render_template("auth/password_reset_request.html", form=form, hours=_hours("reset"))
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def reset_password(token: str) -> Response | tuple[str, int] | str:
+    if accounts.find_password_reset(token) is None:
+        return _link_invalid("reset")
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(token, form.password.data)
+        except ServiceError as error:
+            if error.field is None:  # used or expired since the page was shown
+                return _link_invalid("reset", error.message)
+            form[error.field].errors.append(error.message)
+        else:
+            _sign_in_as(user)
+            flash(
+                _("Your password is changed and you are signed in. Other browsers are signed out."),
+                "success",
+            )
+            return redirect(url_for("main.index"))
+    return render_template("auth/password_reset.html", form=form)
+
+
+def _sign_in_as(user: User) -> None:
+    """Sign this browser in as `user`, ending the session it had as someone else (its
+    own sessions the service has ended already)."""
+    if current_user.is_authenticated and current_user.id != user.id:
+        accounts.end_session(current_user._get_current_object())
+    login_user(user)
+
+
+def _link_invalid(kind: str, message: object = None) -> tuple[str, int]:
+    """A link that no longer works: a page saying what to do, never whose link it was."""
+    page = render_template("auth/link_invalid.html", kind=kind, message=message, hours=_hours(kind))
+    return page, 404
 
 
 @bp.post("/sign-out")

@@ -16,10 +16,12 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -29,10 +31,13 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from fitcheck import create_app
 from fitcheck.extensions import db
+from fitcheck.models import OutboxMessage
+from fitcheck.services import outbox
 from fitcheck.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 
 from ..conftest import require_or_skip
@@ -113,9 +118,42 @@ def _live_config(tmp_path: Path) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class LiveApp:
+    """A served app: its base URL, and the app itself, so a test can read the mail it
+    queued. Mail leaves through the outbox and a worker, never inside a request; a browser
+    test plays the worker: it renders the queued message as the worker would and follows
+    the link in it, which leads to this server (BASE_URL is set to its address)."""
+
+    url: str
+    app: Flask
+
+    def links(self, kind: str, to: str) -> list[str]:
+        """The links of the latest `kind` mail queued to `to`, as they are sent."""
+        with self.app.app_context():
+            try:
+                message = db.session.scalar(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.kind == kind, OutboxMessage.to_address == to)
+                    .order_by(OutboxMessage.id.desc())
+                )
+                assert message is not None, f"no {kind} mail queued to {to}"
+                rendered = outbox.render(message)
+                assert rendered is not None, f"the {kind} mail to {to} is no longer needed"
+                return re.findall(r"https?://\S+", rendered.text)
+            finally:
+                db.session.remove()
+
+    def link(self, kind: str, to: str) -> str:
+        """The first link of that mail (the one its button points at)."""
+        first = self.links(kind, to)[0]
+        assert first.startswith(f"{self.url}/"), first
+        return first
+
+
 @contextmanager
-def serve(tmp_path: Path, *, demo: bool = False) -> Iterator[str]:
-    """Serve a fresh app (optionally with the demo workspace) and yield its base URL."""
+def serve(tmp_path: Path, *, demo: bool = False) -> Iterator[LiveApp]:
+    """Serve a fresh app (optionally with the demo workspace)."""
     app = create_app(_live_config(tmp_path))
     with app.app_context():
         db.create_all()
@@ -132,7 +170,7 @@ def serve(tmp_path: Path, *, demo: bool = False) -> Iterator[str]:
     )
     thread.start()
     try:
-        yield base_url
+        yield LiveApp(url=base_url, app=app)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -144,15 +182,22 @@ def serve(tmp_path: Path, *, demo: bool = False) -> Iterator[str]:
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
     """Base URL (`http://127.0.0.1:<port>`) of the real app with empty tables."""
-    with serve(tmp_path) as url:
-        yield url
+    with serve(tmp_path) as served:
+        yield served.url
 
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[str]:
     """Base URL of the real app with the demo workspace loaded (`fitcheck.services.demo`)."""
-    with serve(tmp_path, demo=True) as url:
-        yield url
+    with serve(tmp_path, demo=True) as served:
+        yield served.url
+
+
+@pytest.fixture
+def mail_server(tmp_path: Path) -> Iterator[LiveApp]:
+    """Like `live_server`, with the app it serves, to read the mail it queued."""
+    with serve(tmp_path) as served:
+        yield served
 
 
 def _artifact_name(test_name: str, label: str) -> str:

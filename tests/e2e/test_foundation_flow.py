@@ -17,7 +17,7 @@ from fitcheck.services import demo
 from fitcheck.services.partners import PER_PAGE
 
 from ..support import PASSWORD
-from .conftest import PHONE
+from .conftest import PHONE, LiveApp
 
 Screenshot = Callable[..., Path]
 CATALOGS = Path(fitcheck.__file__).resolve().parent / "translations"
@@ -43,8 +43,11 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
 
 
 def test_person_signs_up_lands_on_partners_signs_out_and_back_in(
-    page: Page, live_server: str, screenshot: Screenshot
+    page: Page,
+    mail_server: LiveApp,
+    screenshot: Screenshot,
 ) -> None:
+    live_server = mail_server.url
     email = f"haruka-{secrets.token_hex(3)}@example.com"
     page.goto(live_server)
     page.get_by_role("link", name="Create a workspace").click()
@@ -56,6 +59,14 @@ def test_person_signs_up_lands_on_partners_signs_out_and_back_in(
     page.get_by_label("Repeat the password").fill(PASSWORD)
     screenshot(page, "sign-up-filled")
     page.get_by_role("button", name="Create workspace").click()
+
+    # Nothing exists before the address is confirmed through the mailed link.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.get_by_text(email)).to_be_visible()
+    screenshot(page, "check-your-email")
+    page.goto(mail_server.link("sign_up_confirm", email))
+    expect(page.get_by_text("Hamamatsu Creative Works")).to_be_visible()
+    page.get_by_role("button", name="Create the workspace").click()
 
     expect(page).to_have_url(PARTNERS_URL)
     expect(page.get_by_role("status")).to_have_text("Welcome to fitcheck. Your workspace is ready.")

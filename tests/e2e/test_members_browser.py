@@ -14,7 +14,7 @@ from fitcheck.extensions import db
 from fitcheck.services import accounts
 
 from ..support import PASSWORD
-from .mailed import LiveApp, mail_server  # noqa: F401 - a fixture
+from .conftest import LiveApp
 from .test_foundation_flow import sign_in
 
 Screenshot = Callable[..., Path]
@@ -28,7 +28,7 @@ PARTNERS_URL = re.compile(r"/partners/$")
 
 def test_owner_invites_a_colleague_who_joins_signs_out_and_back_in(
     new_page: NewPage,
-    mail_server: LiveApp,  # noqa: F811
+    mail_server: LiveApp,
     screenshot: Screenshot,
 ) -> None:
     base = mail_server.url

@@ -199,6 +199,7 @@ def start_next_round(page: Page, partner_url: str, last: LastRound) -> dict[str,
     page.goto(draft_url)
 
     page.get_by_role("button", name="Launch and send invitations").click()
+    page.get_by_role("dialog").get_by_role("button", name="Launch and send invitations").click()
     expect(flashed(page)).to_contain_text("Launched")
     expect(heading).to_contain_text("Collecting answers")
     links = {
@@ -318,6 +319,7 @@ def test_annual_review_from_last_round_to_the_timeline(
     expect(staff.locator(".card.fc-side-company")).to_contain_text("2 of 2 answered")
     expect(staff.locator(".card.fc-side-client")).to_contain_text("2 of 2 answered")
     staff.get_by_role("button", name="Reveal the results").click()
+    staff.get_by_role("dialog").get_by_role("button", name="Reveal the results").click()
     expect(staff.get_by_role("heading", level=1)).to_contain_text("Revealed")
     staff.get_by_role("link", name="See the results").click()
     results_url = staff.url

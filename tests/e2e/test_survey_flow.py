@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from fitcheck.defaults import BRAND_PARTNER
 
 from ..support import PASSWORD
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, LiveApp
 
 Screenshot = Callable[..., Path]
 NewPage = Callable[..., Page]
@@ -99,15 +99,20 @@ def fill(page: Page, answers: dict[str, str]) -> None:
             page.locator(f"label[for='{option_id(name, value)}']").click()
 
 
-def sign_up_and_create_assessment(page: Page, base: str) -> str:
-    """Sign up, add the partner, create a pre-contract assessment; returns its URL."""
-    page.goto(f"{base}/sign-up")
+def sign_up_and_create_assessment(page: Page, server: LiveApp) -> str:
+    """Sign up (confirmed through the mailed link), add the partner, create a pre-contract
+    assessment; returns its URL."""
+    email = f"haruka-{secrets.token_hex(3)}@example.com"
+    page.goto(f"{server.url}/sign-up")
     page.get_by_label("Company name").fill(COMPANY)
     page.get_by_label("Your name").fill("Sato Haruka")
-    page.get_by_label("Email").fill(f"haruka-{secrets.token_hex(3)}@example.com")
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Create workspace").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    page.goto(server.link("sign_up_confirm", email))
+    page.get_by_role("button", name="Create the workspace").click()
     expect(page).to_have_url(re.compile(r"/partners/$"))
 
     page.get_by_role("link", name="New partner").click()
@@ -137,6 +142,7 @@ def add_respondents_and_launch(
         page.get_by_role("button", name="Add respondent").click()
         expect(page.get_by_role("status")).to_have_text(f"{respondent.name} is added.")
     page.get_by_role("button", name="Launch and send invitations").click()
+    page.get_by_role("dialog").get_by_role("button", name="Launch and send invitations").click()
     expect(page.get_by_role("status")).to_contain_text("Launched")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Collecting answers")
     for respondent in respondents:
@@ -238,10 +244,13 @@ def markers_in(text: str, respondents: list[Respondent]) -> list[str]:
 
 
 def test_four_respondents_answer_then_the_staff_reveal_and_see_grouped_comments(
-    new_page: NewPage, live_server: str, screenshot: Screenshot
+    new_page: NewPage,
+    mail_server: LiveApp,
+    screenshot: Screenshot,
 ) -> None:
+    live_server = mail_server.url
     staff = new_page(permissions=["clipboard-read", "clipboard-write"])
-    assessment_url = sign_up_and_create_assessment(staff, live_server)
+    assessment_url = sign_up_and_create_assessment(staff, mail_server)
     assessment_id = assessment_url.rsplit("/", 1)[1]
     respondents = cast()
     add_respondents_and_launch(staff, respondents, screenshot)
@@ -282,6 +291,7 @@ def test_four_respondents_answer_then_the_staff_reveal_and_see_grouped_comments(
     # The reveal: the comments appear, grouped by trait and side, with no name beside them.
     staff.goto(assessment_url)
     staff.get_by_role("button", name="Reveal the results").click()
+    staff.get_by_role("dialog").get_by_role("button", name="Reveal the results").click()
     expect(staff.get_by_role("heading", level=1)).to_contain_text("Revealed")
     staff.get_by_role("link", name="See the results").click()
     expect(staff).to_have_url(f"{live_server}/assessments/{assessment_id}/results")
