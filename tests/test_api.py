@@ -250,7 +250,16 @@ def test_an_assessment_goes_from_draft_to_revealed_with_guarded_transitions(api,
     )
     assert created.status_code == 201
     assessment_id = created.get_json()["id"]
-    assert created.get_json() == {"id": assessment_id, "state": "draft"}
+    assert created.get_json() == {
+        "id": assessment_id,
+        "state": "draft",
+        "kind": "annual_review",
+        "deadline": "2099-03-31T08:00:00+00:00",
+        "reveal_policy": "automatic",
+        "min_responses_per_side": 2,
+        "share_with_client": False,
+        "reminder_days": [3, 1],
+    }
     stored = db.session.get(Assessment, assessment_id)
     assert stored.kind is Kind.ANNUAL_REVIEW and stored.min_responses_per_side == 2
     assert not stored.share_with_client and stored.created_by_id == api_user.id

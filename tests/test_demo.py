@@ -8,6 +8,8 @@ from fitcheck.extensions import db
 from fitcheck.models import (
     Answer,
     Assessment,
+    MailStatus,
+    OutboxMessage,
     Outcome,
     Partner,
     Respondent,
@@ -104,3 +106,17 @@ def test_the_demo_review_shows_last_years_promises_and_carries_the_open_ones(cli
     for commitment in first.commitments:
         assert commitment.action in since
     assert since.count("carried into this round") == 2
+
+
+def test_the_demo_sends_no_mail_to_its_invented_people(app):
+    demo.load_demo()
+
+    statuses = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
+                OutboxMessage.status
+            )
+        ).all()
+    )
+    assert statuses.get(MailStatus.CANCELLED, 0) > 0, "its reveals queued results-ready mail"
+    assert MailStatus.QUEUED not in statuses

@@ -19,6 +19,7 @@ from .access import current_user, current_user_id, fail, protect, request_locale
 from .errors import ErrorSchema
 from .results import results_document
 from .schemas import (
+    AssessmentCreatedSchema,
     AssessmentCreateSchema,
     AssessmentStateSchema,
     RespondentCreatedSchema,
@@ -48,7 +49,7 @@ def _state(assessment: Assessment) -> dict[str, Any]:
 
 @blp.post("/assessments")
 @blp.arguments(AssessmentCreateSchema)
-@blp.response(201, AssessmentStateSchema)
+@blp.response(201, AssessmentCreatedSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="No such partner or trait set.")
 def create_assessment(body: dict[str, Any]) -> dict[str, Any]:
     """Create an assessment
@@ -67,11 +68,20 @@ def create_assessment(body: dict[str, Any]) -> dict[str, Any]:
             reveal_policy=body["reveal_policy"],
             min_responses_per_side=body["min_responses_per_side"],
             share_with_client=body["share_with_client"],
+            reminder_days=body["reminder_days"],
             created_by_id=current_user_id(),
         )
     except ServiceError as error:
         _fail_for(error)
-    return _state(assessment)
+    return {
+        **_state(assessment),
+        "kind": assessment.kind,
+        "deadline": assessment.deadline,
+        "reveal_policy": assessment.reveal_policy,
+        "min_responses_per_side": assessment.min_responses_per_side,
+        "share_with_client": assessment.share_with_client,
+        "reminder_days": assessment.reminder_days,
+    }
 
 
 @blp.post(f"{ASSESSMENT}/respondents")
@@ -104,7 +114,8 @@ def add_respondent(body: dict[str, Any], assessment_id: int) -> dict[str, Any]:
 @blp.alt_response(
     409,
     schema=ErrorSchema,
-    description="Not a draft, no active traits, or a side without respondents.",
+    description="Not a draft, no active traits, a side without respondents, or a round "
+    "revealed at its deadline that has no deadline.",
 )
 def launch(assessment_id: int) -> dict[str, Any]:
     """Launch an assessment

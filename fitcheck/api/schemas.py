@@ -18,9 +18,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..fit import Side, Verdict
-from ..models import Kind, RevealPolicy, State
+from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, State
 from ..portfolio import MIN_BOOTSTRAP_USED, FailedCondition, NotFitted, PortfolioVerdict
 from ..services.analysis import Measure
+from ..services.assessments import MAX_REMINDER_DAYS
 
 MAX_ID = 2**31 - 1
 MAX_ANSWERS = 500
@@ -109,8 +110,19 @@ class AssessmentCreateSchema(ma.Schema):
     )
     reveal_policy = _enum(
         RevealPolicy,
-        "manual (default), or automatic once both sides reach the threshold.",
+        "manual (default); automatic once both sides reach the threshold; or deadline: at "
+        "the deadline, if both sides reach the threshold (else it stays sealed and its "
+        "owner is mailed). deadline needs a deadline before the launch.",
         load_default=RevealPolicy.MANUAL,
+    )
+    reminder_days = fields.List(
+        StrictInteger(validate=validate.Range(min=1, max=MAX_REMINDER_DAYS)),
+        load_default=lambda: list(DEFAULT_REMINDER_DAYS),
+        validate=validate.Length(max=10),
+        metadata={
+            "description": "Automatic reminders to those who have not answered, in days "
+            "before the deadline. Default [3, 1]; [] for none."
+        },
     )
 
 
@@ -213,6 +225,19 @@ class PartnerSchema(ma.Schema):
 class AssessmentStateSchema(ma.Schema):
     id = fields.Integer(required=True)
     state = _enum(State, required=True)
+
+
+class AssessmentCreatedSchema(AssessmentStateSchema):
+    kind = _enum(Kind, required=True)
+    deadline = fields.AwareDateTime(required=True, allow_none=True, format="iso")
+    reveal_policy = _enum(RevealPolicy, required=True)
+    min_responses_per_side = fields.Integer(required=True)
+    share_with_client = fields.Boolean(required=True)
+    reminder_days = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "Days before the deadline, the earliest first."},
+    )
 
 
 class RespondentCreatedSchema(ma.Schema):

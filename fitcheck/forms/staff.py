@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,8 +39,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..models import Kind, RevealPolicy, Side
+from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, Side
 from ..models.traits import MAX_SCALE_POINT
+from ..services.assessments import MAX_REMINDER_DAYS
 
 
 class ActionForm(FlaskForm):  # type: ignore[misc]
@@ -159,6 +162,42 @@ def kind_choices() -> list[SelectChoice]:
     ]
 
 
+class DayListField(StringField):  # type: ignore[misc]
+    """Whole numbers of days typed as "3, 1" (or "３、１"); its data is a list of ints,
+    empty for none."""
+
+    data: Any  # list[int] once valid; the typed text when it is not
+
+    def _value(self) -> str:
+        if isinstance(self.data, list | tuple):
+            return ", ".join(str(day) for day in self.data)
+        return str(self.data or "")
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.raw_text = str(valuelist[0])
+        text = unicodedata.normalize("NFKC", self.raw_text)
+        parts = [part for part in re.split(r"[\s,、;]+", text) if part]
+        if not all(part.isdecimal() and len(part) <= 3 for part in parts):
+            self.data = self.raw_text  # shown again as typed
+            raise ValueError(_l("Type whole numbers of days separated by commas, e.g. “3, 1”."))
+        self.data = sorted({int(part) for part in parts}, reverse=True)
+
+
+def _days_in_range(form: FlaskForm, field: DayListField) -> None:
+    if isinstance(field.data, list) and any(
+        not 1 <= day <= MAX_REMINDER_DAYS for day in field.data
+    ):
+        raise ValidationError(
+            _l(
+                "Choose days from %(lo)d to %(hi)d before the deadline.",
+                lo=1,
+                hi=MAX_REMINDER_DAYS,
+            )
+        )
+
+
 class AssessmentForm(FlaskForm):  # type: ignore[misc]
     title = StringField(
         _l("Title"),
@@ -181,7 +220,23 @@ class AssessmentForm(FlaskForm):  # type: ignore[misc]
                 RevealPolicy.AUTOMATIC.value,
                 _l("Automatically, once both sides reach the minimum of answers"),
             ),
+            SelectChoice(
+                RevealPolicy.DEADLINE.value,
+                _l(
+                    "At the deadline, if both sides reach the minimum of answers "
+                    "(if not, the results stay sealed and you get an email)"
+                ),
+            ),
         ],
+    )
+    reminder_days = DayListField(
+        _l("Automatic reminders (days before the deadline)"),
+        default=list(DEFAULT_REMINDER_DAYS),
+        validators=[_days_in_range],
+        description=_l(
+            "Those who have not answered get a reminder this many days before the deadline, "
+            "e.g. “3, 1”. Leave it empty for no automatic reminders."
+        ),
     )
     min_responses_per_side = IntegerField(
         _l("Minimum answers per side (anonymity threshold)"),
@@ -312,3 +367,19 @@ class OutcomeImportForm(FlaskForm):  # type: ignore[misc]
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
     )
     submit = SubmitField(_l("Import"))
+
+
+class ConfirmNameForm(FlaskForm):  # type: ignore[misc]
+    """Deleting a partner or a workspace: its name, typed again, is the confirmation."""
+
+    confirm_name = StringField(
+        _l("Type the name to confirm"),
+        validators=[DataRequired(), Length(max=300)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Delete for good"))
+
+
+class WorkspaceForm(FlaskForm):  # type: ignore[misc]
+    name = StringField(_l("Workspace name"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("Save"))

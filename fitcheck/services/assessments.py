@@ -6,18 +6,20 @@ web views, the API and the CLI enforce exactly the same ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import (
+    DEFAULT_REMINDER_DAYS,
     IMPORTANCE_HI,
     IMPORTANCE_LO,
     Answer,
@@ -37,13 +39,15 @@ from ..models import (
 )
 from ..models.activity import ActorKind
 from ..tokens import hash_token, invitation_token, new_nonce
-from . import ServiceError, audit
+from . import ServiceError, audit, notifications
 from .invitations import link_token, queue_invitations
 from .results import compute_fit, submitted_answers
 from .summaries import store_summary
 
 # How long the respondents of a next round get by default; staff can change it.
 NEXT_ROUND_ANSWER_TIME = timedelta(days=21)
+# Automatic reminders: at most this many days before the deadline.
+MAX_REMINDER_DAYS = 60
 
 
 class AssessmentSettings(TypedDict):
@@ -55,6 +59,24 @@ class AssessmentSettings(TypedDict):
     min_responses_per_side: int
     share_with_client: bool
     title: str
+    reminder_days: list[int]
+
+
+def clean_reminder_days(days: Sequence[int] | None) -> list[int]:
+    """The automatic reminders' days before the deadline, each once, the earliest first;
+    None: the default (3 and 1 days), [] none."""
+    if days is None:
+        return list(DEFAULT_REMINDER_DAYS)
+    if any(isinstance(day, bool) or not 1 <= day <= MAX_REMINDER_DAYS for day in days):
+        raise ServiceError(
+            _l(
+                "Reminders can be sent from %(lo)d to %(hi)d days before the deadline.",
+                lo=1,
+                hi=MAX_REMINDER_DAYS,
+            ),
+            "reminder_days",
+        )
+    return sorted(set(days), reverse=True)
 
 
 @dataclass(frozen=True)
@@ -82,11 +104,14 @@ def create_assessment(
     title: str = "",
     created_by_id: int | None = None,
     previous: Assessment | None = None,
+    reminder_days: Sequence[int] | None = None,
 ) -> Assessment:
+    """A draft. `reminder_days`: None for the default reminders, [] for none."""
     if trait_set.workspace_id != partner.workspace_id:
         raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
     if min_responses_per_side < 1:
         raise ServiceError(_l("The threshold must be at least 1."), "min_responses_per_side")
+    days = clean_reminder_days(reminder_days)
     assessment = Assessment(
         workspace_id=partner.workspace_id,
         partner_id=partner.id,
@@ -100,6 +125,7 @@ def create_assessment(
         reveal_policy=reveal_policy,
         min_responses_per_side=min_responses_per_side,
         share_with_client=share_with_client,
+        reminder_days=days,
         created_by_id=created_by_id,
         previous_id=previous.id if previous else None,
     )
@@ -166,6 +192,11 @@ def launch(
     sides = {respondent.side for respondent in assessment.respondents}
     if sides != {Side.COMPANY, Side.CLIENT}:
         raise ServiceError(_l("Invite at least one respondent on each side before launching."))
+    if assessment.reveal_policy is RevealPolicy.DEADLINE and assessment.deadline is None:
+        raise ServiceError(
+            _l("Set a deadline before launching: this assessment reveals itself at its deadline."),
+            "deadline",
+        )
     assessment.scale_lo = trait_set.scale_lo
     assessment.scale_hi = trait_set.scale_hi
     assessment.point_labels = dict(trait_set.point_labels)
@@ -344,19 +375,31 @@ def submitted_counts(assessment_id: int) -> dict[Side, int]:
 def _reveal_if_ready(assessment: Assessment, moment: datetime, by: ActorKind) -> bool:
     counts = submitted_counts(assessment.id)
     if all(count >= assessment.min_responses_per_side for count in counts.values()):
-        _mark_revealed(assessment, moment, by=by)
-        return True
+        return _mark_revealed(assessment, moment, by=by)
     return False
 
 
 def _mark_revealed(
     assessment: Assessment, moment: datetime, *, by: ActorKind, actor: User | None = None
-) -> None:
+) -> bool:
     """Reveal, and store the round's summary for the portfolio in the same transaction:
-    from now on its answers cannot change. The audit log says who or what revealed it."""
-    assessment.state = State.REVEALED
-    assessment.revealed_at = moment
+    from now on its answers cannot change. The audit log says who or what revealed it, and
+    everyone who may see the results is told by mail.
+
+    False, with nothing done, when another transaction revealed it first: the state
+    changes by a conditional update, so two workers (or two clicks) reveal only once.
+    """
     db.session.flush()
+    changed = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.state == State.COLLECTING)
+        .values(state=State.REVEALED, revealed_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(assessment, "state", State.REVEALED)
+    set_committed_value(assessment, "revealed_at", moment)
     store_summary(assessment, compute_fit(assessment, submitted_answers(assessment)))
     audit.record(
         audit.Kind.REVEAL,
@@ -366,6 +409,29 @@ def _mark_revealed(
         subject=_subject(assessment),
         assessment_id=assessment.id,
     )
+    notifications.queue_results_ready(assessment, by=by, revealed_by=actor, now=moment)
+    return True
+
+
+def reveal_at_deadline(assessment: Assessment, *, now: datetime) -> bool:
+    """The scheduler's reveal of a round whose deadline has come with both sides at k.
+
+    True when this call revealed it; False when it is not due, a side is below k, or
+    another worker revealed it first. One transaction.
+    """
+    if (
+        assessment.state is not State.COLLECTING
+        or assessment.reveal_policy is not RevealPolicy.DEADLINE
+        or assessment.deadline is None
+        or assessment.deadline > now
+    ):
+        return False
+    revealed = _reveal_if_ready(assessment, now, ActorKind.DEADLINE)
+    if revealed:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return revealed
 
 
 def reveal(
@@ -376,7 +442,9 @@ def reveal(
     if assessment.state is not State.COLLECTING:
         raise ServiceError(_l("This assessment is already revealed."))
     by = ActorKind.USER if actor is not None else ActorKind.SYSTEM
-    _mark_revealed(assessment, now or utcnow(), by=by, actor=actor)
+    if not _mark_revealed(assessment, now or utcnow(), by=by, actor=actor):
+        db.session.rollback()
+        raise ServiceError(_l("This assessment is already revealed."))
     db.session.commit()
     return assessment
 
@@ -414,12 +482,15 @@ def update_draft(
     min_responses_per_side: int,
     share_with_client: bool,
     title: str = "",
+    reminder_days: Sequence[int] | None = None,
 ) -> Assessment:
     """Change a draft's settings; once launched, only the deadline can move."""
     if assessment.state is not State.DRAFT:
         raise ServiceError(_l("Only a draft can be edited; the deadline can still be extended."))
     if trait_set.workspace_id != assessment.workspace_id:
         raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
+    if reminder_days is not None:  # None: as they were
+        assessment.reminder_days = clean_reminder_days(reminder_days)
     assessment.source_trait_set_id = trait_set.id
     assessment.scale_lo, assessment.scale_hi = trait_set.scale_lo, trait_set.scale_hi
     assessment.point_labels = dict(trait_set.point_labels)
@@ -443,6 +514,8 @@ def extend_deadline(
     if assessment.deadline is not None and deadline < assessment.deadline:
         raise ServiceError(_l("A deadline can only be extended, not brought forward."), "deadline")
     assessment.deadline = deadline
+    # A new deadline is watched again (see fitcheck.services.scheduler).
+    assessment.deadline_missed_at = None
     db.session.commit()
     return assessment
 
@@ -504,19 +577,49 @@ def progress(assessment: Assessment) -> Progress:
     return Progress(respondents=respondents, sides=sides)
 
 
+def next_round_draft(previous: Assessment) -> Assessment | None:
+    """The draft that already continues `previous`, if one was started."""
+    return db.session.scalar(
+        select(Assessment)
+        .where(
+            Assessment.workspace_id == previous.workspace_id,
+            Assessment.previous_id == previous.id,
+            Assessment.state == State.DRAFT,
+        )
+        .order_by(Assessment.id)
+        .limit(1)
+    )
+
+
 def start_next_round(
     previous: Assessment, *, created_by_id: int | None = None, now: datetime | None = None
 ) -> Assessment:
     """A draft annual review prefilled from `previous`: the current version of its trait
     set, its settings and its respondents (not those withdrawn), all still editable.
+    If a draft continuing `previous` already exists, that draft is returned instead of a
+    second copy.
 
     Last round's open commitments are carried in when the new round launches, matched to
     the frozen traits by key (see `launch`).
     """
     if previous.state not in (State.REVEALED, State.ARCHIVED):
         raise ServiceError(_l("Start the next round once this one is revealed."))
+    # Two clicks at once: a no-op write takes the lock on `previous` (a row lock on
+    # PostgreSQL, the write lock on SQLite), so the second start waits for the first to
+    # commit and then finds its draft.
+    db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == previous.id)
+        .values(previous_id=Assessment.previous_id)
+        .execution_options(synchronize_session=False)
+    )
+    existing = next_round_draft(previous)
+    if existing is not None:
+        db.session.commit()
+        return existing
     trait_set = db.session.get(TraitSet, previous.source_trait_set_id or -1)
     if trait_set is None or trait_set.workspace_id != previous.workspace_id:
+        db.session.rollback()
         raise ServiceError(_l("The trait set of the last round no longer exists."))
     moment = now or utcnow()
     assessment = Assessment(
@@ -531,6 +634,7 @@ def start_next_round(
         reveal_policy=previous.reveal_policy,
         min_responses_per_side=previous.min_responses_per_side,
         share_with_client=previous.share_with_client,
+        reminder_days=list(previous.reminder_days),
         created_by_id=created_by_id,
         previous_id=previous.id,
     )
@@ -582,6 +686,7 @@ def _carry_commitments(assessment: Assessment, traits: dict[str, AssessmentTrait
                 side=old.side,
                 action=old.action,
                 owner=old.owner,
+                owner_user_id=old.owner_user_id,
                 due_on=old.due_on,
                 status=old.status,
                 carried_from_id=old.id,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Assessment, AssessmentTrait, Commitment, CommitmentStatus, Side
+from ..models import Assessment, AssessmentTrait, Commitment, CommitmentStatus, Side, User
 from . import ServiceError
 from .results import is_visible
 
@@ -41,12 +41,32 @@ def add_commitment(
         side=side,
         action=action.strip(),
         owner=owner.strip(),
+        owner_user_id=member_named(assessment.workspace_id, owner)
+        if side is Side.COMPANY
+        else None,
         due_on=due_on,
         created_by_id=created_by_id,
     )
     db.session.add(commitment)
     db.session.commit()
     return commitment
+
+
+def member_named(workspace_id: int, owner: str) -> int | None:
+    """The member of the workspace whose email or name is `owner` (trimmed, any case), if
+    exactly one is: they get the weekly digest of their commitments. Only our side's
+    promises name a member; the client's are the client's people."""
+    typed = " ".join(owner.split()).casefold()
+    if not typed:
+        return None
+    members = list(db.session.scalars(select(User).where(User.workspace_id == workspace_id)))
+    for matches in (
+        [user for user in members if user.email.casefold() == typed],
+        [user for user in members if " ".join(user.name.split()).casefold() == typed],
+    ):
+        if len(matches) == 1:
+            return int(matches[0].id)
+    return None
 
 
 def set_status(commitment: Commitment, status: CommitmentStatus) -> Commitment:

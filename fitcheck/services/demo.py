@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..defaults import BRAND_PARTNER
 from ..extensions import db
@@ -24,6 +24,8 @@ from ..models import (
     CommitmentStatus,
     Contact,
     Kind,
+    MailStatus,
+    OutboxMessage,
     Partner,
     Role,
     RoundSummary,
@@ -298,7 +300,21 @@ def load_demo() -> tuple[Workspace, bool]:
             if round_plan.reveal:
                 _record_outcome(partner, previous, rng)
                 _make_promises(previous, round_plan.commitments)
+    _cancel_mail(workspace)
     return workspace, True
+
+
+def _cancel_mail(workspace: Workspace) -> None:
+    """The demo's rounds were revealed years ago to invented addresses: the mail their
+    reveals queued ("results are ready") must never leave."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.workspace_id == workspace.id, OutboxMessage.status == MailStatus.QUEUED
+        )
+        .values(status=MailStatus.CANCELLED)
+    )
+    db.session.commit()
 
 
 def _make_promises(assessment: Assessment, promises: tuple[Promise, ...]) -> None:

@@ -31,9 +31,17 @@ def _render(template_name: str, context: dict[str, Any]) -> tuple[str, str]:
 
 def renderers() -> dict[str, Renderer]:
     """Kind → renderer. Add a line here for each new kind of mail."""
-    from . import invitations
+    from . import accounts, invitations, members, notifications
 
     return {
+        "commitment_digest": notifications.render_commitment_digest,
+        "deadline_missed": notifications.render_deadline_missed,
         "invitation": invitations.render_invitation,
+        "member_invitation": members.render_member_invitation,
+        "password_reset": accounts.render_password_reset,
         "reminder": invitations.render_reminder,
+        "results_ready": notifications.render_results_ready,
+        "results_ready_staff": notifications.render_results_ready_staff,
+        "sign_up_confirm": accounts.render_sign_up_confirm,
+        "sign_up_existing": accounts.render_sign_up_existing,
     }

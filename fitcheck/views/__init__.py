@@ -27,9 +27,11 @@ def _template_helpers() -> dict[str, Any]:
 def register_blueprints(app: Flask) -> None:
     from . import (
         assessments,
+        audit,
         auth,
         exports,
         main,
+        members,
         outcomes,
         partners,
         portfolio,
@@ -37,10 +39,12 @@ def register_blueprints(app: Flask) -> None:
         results,
         traits,
         vendor,
+        workspace,
     )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(members.bp)
     app.register_blueprint(partners.bp)
     app.register_blueprint(outcomes.bp)
     app.register_blueprint(traits.bp)
@@ -49,5 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(portfolio.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(workspace.bp)
     app.register_blueprint(vendor.bp)
     app.context_processor(_template_helpers)

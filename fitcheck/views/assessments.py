@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 from ..forms import ActionForm, AssessmentForm, DeadlineForm, RespondentForm
 from ..forms.staff import local_to_utc, utc_to_local
 from ..models import Assessment, Kind, Partner, Respondent, RevealPolicy, Side, State, TraitSet
-from ..services import ServiceError, invitations
+from ..services import ServiceError, deletion, invitations
 from ..services import assessments as service
 from ..services.traits import list_trait_sets
+from .access import owner_required
 from .scoping import owned_or_404
 
 bp = Blueprint("assessments", __name__)
@@ -38,6 +39,7 @@ def _settings(form: AssessmentForm) -> service.AssessmentSettings:
         "min_responses_per_side": form.min_responses_per_side.data,
         "share_with_client": form.share_with_client.data,
         "title": form.title.data or "",
+        "reminder_days": list(form.reminder_days.data or []),
     }
 
 
@@ -118,6 +120,7 @@ def _render_show(
         progress=service.progress(assessment),
         links=links,
         sides=list(Side),
+        mail_states=invitations.mail_states(assessment),
         respondent_form=respondent_form or _respondent_form(assessment),
         deadline_form=deadline_form,
         action_form=ActionForm(),
@@ -219,11 +222,33 @@ def change_state(assessment_id: int, action: str) -> Response:
     return redirect(url_for("assessments.show", assessment_id=assessment.id))
 
 
+@bp.post("/assessments/<int:assessment_id>/mail/<int:message_id>/resend")
+def resend_mail(assessment_id: int, message_id: int) -> Response:
+    """Send a respondent's failed mail again (the progress page's "Send again")."""
+    assessment = owned_or_404(Assessment, assessment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    message = invitations.find_mail(assessment, message_id)
+    if message is None:
+        abort(404)
+    try:
+        invitations.resend(message)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("The mail is queued again."), "success")
+    return redirect(url_for("assessments.show", assessment_id=assessment.id, _anchor="respondents"))
+
+
 @bp.post("/assessments/<int:assessment_id>/next-round")
 def next_round(assessment_id: int) -> Response:
     previous = owned_or_404(Assessment, assessment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    existing = service.next_round_draft(previous)
+    if existing is not None:
+        flash(_("The next round was already started: here is its draft."), "info")
+        return redirect(url_for("assessments.show", assessment_id=existing.id))
     try:
         assessment = service.start_next_round(previous, created_by_id=current_user.id)
     except ServiceError as error:
@@ -261,3 +286,63 @@ def change_respondent(respondent_id: int, action: str) -> Response:
     except ServiceError as error:
         flash(str(error.message), "danger")
     return redirect(url_for("assessments.show", assessment_id=assessment_id, _anchor="respondents"))
+
+
+@bp.get("/assessments/<int:assessment_id>/<any(launch, reveal):action>/confirm")
+def confirm_state(assessment_id: int, action: str) -> str:
+    """The confirmation page of a launch or a reveal, for browsers without JavaScript."""
+    assessment = owned_or_404(Assessment, assessment_id)
+    return render_template(
+        "confirm.html",
+        kind=action,
+        subject=assessment,
+        form=ActionForm(),
+        action=url_for("assessments.change_state", assessment_id=assessment.id, action=action),
+        cancel_url=url_for("assessments.show", assessment_id=assessment.id),
+    )
+
+
+@bp.get("/respondents/<int:respondent_id>/withdraw/confirm")
+def confirm_withdraw(respondent_id: int) -> str:
+    respondent = owned_or_404(Respondent, respondent_id)
+    return render_template(
+        "confirm.html",
+        kind="withdraw",
+        subject=respondent,
+        form=ActionForm(),
+        action=url_for(
+            "assessments.change_respondent", respondent_id=respondent.id, action="withdraw"
+        ),
+        cancel_url=url_for(
+            "assessments.show", assessment_id=respondent.assessment_id, _anchor="respondents"
+        ),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/delete", methods=["GET", "POST"])
+@owner_required
+def delete(assessment_id: int) -> Response | str:
+    """Delete a draft: its confirmation page (GET) and the deletion itself (POST)."""
+    assessment = owned_or_404(Assessment, assessment_id)
+    show_url = url_for("assessments.show", assessment_id=assessment.id)
+    form = ActionForm()
+    try:
+        deletion.check_draft(assessment)
+        if form.validate_on_submit():
+            partner_id = assessment.partner_id
+            deletion.delete_draft_assessment(assessment, actor=current_user._get_current_object())
+            flash(_("The draft is deleted."), "info")
+            return redirect(url_for("partners.show", partner_id=partner_id))
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(show_url)
+    if request.method == "POST":
+        abort(400)
+    return render_template(
+        "confirm.html",
+        kind="delete_draft",
+        subject=assessment,
+        form=form,
+        action=url_for("assessments.delete", assessment_id=assessment.id),
+        cancel_url=show_url,
+    )
