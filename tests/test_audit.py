@@ -186,7 +186,7 @@ def test_launch_and_reveal_name_the_person_and_the_automatic_rule(
 
     sign_in(owner.email)
     page = client.get("/audit?kind=reveal").get_data(as_text=True)
-    assert "automatic reveal (both sides reached k)" in page
+    assert "automatic reveal (both sides had enough answers)" in page
     assert owner.email in page
     rows = read_csv(client.get("/audit.csv?kind=reveal").data)
     assert [row["actor_kind"] for row in rows] == ["rule", "user"]  # newest first

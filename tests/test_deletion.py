@@ -208,7 +208,7 @@ def test_partner_is_deleted_with_everything_of_it(client, owner, make_user, make
     url = f"/partners/{doomed.id}/delete"
     page = client.get(url)
     assert page.status_code == 200
-    assert "Delete Kitahama Foods and everything of it?" in page.get_data(as_text=True)
+    assert "Delete Kitahama Foods and all its data?" in page.get_data(as_text=True)
     response = _post(client, url, {"confirm_name": "  Kitahama Foods "}, url)
     assert response.status_code == 302 and response.headers["Location"] == "/partners/"
     assert "Kitahama Foods is deleted" in client.get("/partners/").get_data(as_text=True)

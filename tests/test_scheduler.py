@@ -528,7 +528,7 @@ def test_a_manual_reveal_tells_everyone_who_may_see_the_results_in_their_languag
     assert "your company and Minato Logistics" in company["text"]
     staff = body_of(sent, "mika@example.com")
     assert f"http://fitcheck.test/assessments/{assessment.id}/results" in staff["text"]
-    assert "Olivia Owner revealed" in staff["text"]
+    assert "Olivia Owner さんが" in staff["text"], "in Mika's language, naming who revealed"
 
 
 def test_the_client_side_hears_nothing_when_the_results_are_not_shared(app: Flask, round_, owner):
@@ -581,7 +581,9 @@ def test_a_reveal_at_the_deadline_tells_the_readers_and_the_creator(
         "company.2@x.jp",
     ]
     assert to("results_ready_staff") == ["mika@example.com"], "no launcher: who created it"
-    assert "at its deadline" in body_of(sent, "mika@example.com")["text"]
+    assert "回答期限の時点で" in body_of(sent, "mika@example.com")["text"], (
+        "says it was the deadline"
+    )
     assert all(message.status is MailStatus.SENT for message in mail("results_ready"))
 
 

@@ -3,13 +3,13 @@ leads to."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..i18n import lazy_gettext as _l
 from ..models import Role
 from ..services.passwords import MIN_PASSWORD_LENGTH
+from .base import FlaskForm
 
 # How a role is named on every page; the stored value is the Role's.
 ROLE_LABELS = {Role.OWNER: _l("Owner"), Role.MEMBER: _l("Member")}
@@ -20,7 +20,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class InviteMemberForm(FlaskForm):  # type: ignore[misc]
+class InviteMemberForm(FlaskForm):
     email = EmailField(
         _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
@@ -29,20 +29,20 @@ class InviteMemberForm(FlaskForm):  # type: ignore[misc]
         choices=ROLE_CHOICES,
         default=Role.MEMBER.value,
         description=_l(
-            "Members run partners, assessments and results. Owners also manage members, "
+            "Members work with partners, assessments and their results. Owners also manage members, "
             "roles, the workspace's settings and deletions."
         ),
     )
     submit = SubmitField(_l("Send invitation"))
 
 
-class RoleForm(FlaskForm):  # type: ignore[misc]
+class RoleForm(FlaskForm):
     """Change one member's role, on their row of /members."""
 
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class JoinForm(FlaskForm):  # type: ignore[misc]
+class JoinForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     password = PasswordField(
         _l("Password"),

@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..i18n import lazy_gettext as _l
 from ..models import ActorKind, AuditEvent, utcnow
 from ..services import audit, exports, workspace_export
 from ..services.audit import Kind
@@ -45,7 +45,7 @@ KIND_LABELS: dict[str, LazyString] = {
 
 # Who acted when no person did.
 ACTOR_LABELS: dict[ActorKind, LazyString] = {
-    ActorKind.RULE: _l("automatic reveal (both sides reached k)"),
+    ActorKind.RULE: _l("automatic reveal (both sides had enough answers)"),
     ActorKind.DEADLINE: _l("the deadline"),
     ActorKind.SYSTEM: _l("fitcheck"),
 }
@@ -67,6 +67,8 @@ WHAT_LABELS: dict[str, LazyString] = {
     "results": _l("results"),
     "audit_log": _l("audit log"),
     "workspace": _l("the whole workspace"),
+    "assessment": _l("assessment"),
+    "partner": _l("partner"),
 }
 
 

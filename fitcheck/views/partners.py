@@ -122,7 +122,7 @@ def delete(partner_id: int) -> Response | str:
         except ServiceError as error:
             form[error.field or "confirm_name"].errors.append(error.message)
         else:
-            flash(_("%(name)s is deleted, with everything of it.", name=name), "info")
+            flash(_("%(name)s is deleted, with all its data.", name=name), "info")
             return redirect(url_for("partners.index"))
     counts = deletion.partner_counts(partner)
     return render_template(

@@ -87,7 +87,7 @@ def test_deleting_a_partner_asks_for_its_name_in_the_dialog(
     page.get_by_role("link", name="Minato Logistics").click()
     page.get_by_role("button", name="Delete this partner").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("Delete Minato Logistics and everything of it?")
+    expect(dialog).to_contain_text("Delete Minato Logistics and all its data?")
     name = dialog.get_by_role("textbox")
     delete = dialog.get_by_role("button", name="Delete this partner")
     expect(name).to_be_focused()
