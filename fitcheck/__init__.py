@@ -31,10 +31,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from flask_babel import lazy_gettext
-
     from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
-    from .i18n import select_locale
+    from .i18n import TextJSONProvider, lazy_gettext, select_locale
     from .services.accounts import load_session_user
 
     db.init_app(app)
@@ -47,6 +45,7 @@ def _register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.json = TextJSONProvider(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from limits import parse_many
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -70,7 +72,11 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or load_or_create_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(env),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
+        "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT") or DEFAULTS["SIGN_IN_RATE_LIMIT"],
+        "SIGN_IN_ACCOUNT_RATE_LIMIT": env.get("SIGN_IN_ACCOUNT_RATE_LIMIT")
+        or DEFAULTS["SIGN_IN_ACCOUNT_RATE_LIMIT"],
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         "PROXY_FIX": _env_bool("PROXY_FIX", False),
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", DEFAULTS["BABEL_DEFAULT_TIMEZONE"]),
@@ -101,7 +107,10 @@ DEFAULTS: Mapping[str, Any] = {
     "LANGUAGES": ("en", "ja"),
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Sign-in, sign-up and password reset, per address; and failed sign-ins per account,
+    # which ASVS 2.2.1 wants at 100 an hour at most, counted once for every worker.
     "SIGN_IN_RATE_LIMIT": "10 per minute",
+    "SIGN_IN_ACCOUNT_RATE_LIMIT": "50 per hour",
     "PASSWORD_HASH_METHOD": "scrypt",
     # The respondent's link: one budget per address for all its pages, and a small one that
     # only unknown links use up (see views/respond.py).
@@ -128,8 +137,45 @@ DEFAULTS: Mapping[str, Any] = {
 }
 
 
+def rate_limit_storage(env: Mapping[str, str]) -> str:
+    """Where rate limits are counted: `RATELIMIT_STORAGE_URI`, else in this process."""
+    return env.get("RATELIMIT_STORAGE_URI") or str(DEFAULTS["RATELIMIT_STORAGE_URI"])
+
+
+def counts_in_process(storage_uri: str) -> bool:
+    """True when every process keeps its own counts (the limits library's `memory://`)."""
+    return storage_uri.partition("://")[0] in {"memory", "async+memory"}
+
+
+def check_rate_limit_storage(storage_uri: str, processes: int) -> None:
+    """Refuse to serve from several processes that would each count every limit anew.
+
+    Each of N workers counting on its own lets N times the configured sign-in attempts,
+    link guesses and mails through; a store every worker shares counts them once.
+    """
+    if processes > 1 and counts_in_process(storage_uri):
+        raise UnsafeConfigError(
+            f"Rate limits are counted in each process (RATELIMIT_STORAGE_URI={storage_uri}), "
+            f"so {processes} workers would allow {processes} times every limit. "
+            "Set RATELIMIT_STORAGE_URI to a store all workers share, e.g. "
+            "redis://127.0.0.1:6379/0, or run one worker process (WEB_CONCURRENCY=1)."
+        )
+
+
+def check_rate_limits(config: Mapping[str, Any]) -> None:
+    """Refuse a limit the limiter could not read: it would leave that page unlimited."""
+    for name in ("SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT"):
+        try:
+            parse_many(str(config[name]))
+        except ValueError as error:
+            raise UnsafeConfigError(
+                f"{name} must be a rate limit such as '10 per minute': {error}."
+            ) from error
+
+
 def check_production_safety(config: Mapping[str, Any]) -> None:
-    """Refuse to serve with a secret that a visitor could guess."""
+    """Refuse to serve with a secret that a visitor could guess, or a limit left unread."""
+    check_rate_limits(config)
     if config.get("TESTING"):
         return
     key = config.get("SECRET_KEY") or ""

@@ -23,7 +23,7 @@ def _render(error: HTTPException) -> Rendered:
     if _wants_json():
         body = {"code": code, "name": error.name, "message": error.description}
         return jsonify(error=body), code, headers
-    template = f"errors/{code}.html" if code in {403, 404, 429} else "errors/generic.html"
+    template = f"errors/{code}.html" if code in {403, 404, 413, 429} else "errors/generic.html"
     return render_template(template, error=error), code, headers
 
 

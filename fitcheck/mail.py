@@ -20,8 +20,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from .i18n import lazy_gettext as _l
 from .services import ServiceError
 
 SMTP_TIMEOUT_SECONDS = 10

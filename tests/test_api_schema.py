@@ -110,8 +110,28 @@ def test_the_api_honours_its_openapi_document(case, app, api_token):
     # with valid headers still have to be refused.
     headers = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
     overridden = headers is not None and headers.mode is GenerationMode.NEGATIVE
-    case.call_and_validate(
-        app=app,
-        headers={"Authorization": f"Bearer {api_token}"},
-        excluded_checks=[checks.negative_data_rejection] if overridden else None,
+    excluded = [checks.negative_data_rejection] if overridden else []
+    sent = {"Authorization": f"Bearer {api_token}"}
+    response = case.call(app=app, headers=sent)
+    if _refused_for_its_date_alone(response):
+        excluded.append(checks.positive_data_acceptance)
+    case.validate_response(
+        response,
+        headers=sent,
+        excluded_checks=excluded or None,
+        transport_kwargs={"app": app, "headers": sent},
     )
+
+
+# Dates have a range that moves with today (a deadline later than now and at most five
+# years ahead; an outcome's date from 2000-01-01 to five years ahead, docs/api.md), which
+# OpenAPI 3.0 cannot state: a generated date outside it is refused with a 422 that names
+# that date alone. That is the documented rule, not valid data rejected.
+DATE_FIELDS = {"deadline", "observed_on"}
+
+
+def _refused_for_its_date_alone(response: Any) -> bool:
+    if response.status_code != 422:
+        return False
+    problems = (response.json().get("error") or {}).get("fields") or {}
+    return bool(problems) and set(problems) <= DATE_FIELDS

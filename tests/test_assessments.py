@@ -40,7 +40,7 @@ def test_create_add_respondents_and_launch(client, make_user, make_partner, sign
         {
             "kind": "pre_contract",
             "trait_set_id": trait_set.id,
-            "deadline": "2099-12-24T18:00",
+            "deadline": f"{utcnow().year + 1}-12-24T18:00",  # at most 5 years ahead
             "reveal_policy": "manual",
             "min_responses_per_side": 1,
             "share_with_client": "y",

@@ -364,7 +364,7 @@ def test_a_revoked_invitation_ends_its_link_and_cancels_its_mail(
     assert outbox.render(latest_mail("hanako@example.com")) is None
     page = app.test_client().get(f"/join/{token}")
     assert page.status_code == 410
-    assert "This invitation was withdrawn" in page.get_data(as_text=True)
+    assert "This invitation link no longer works" in page.get_data(as_text=True)
     [event] = events(audit.Kind.MEMBER_INVITATION_REVOKED)
     assert (event.actor_id, event.subject) == (owner.id, "hanako@example.com")
     assert 'data-email="hanako@example.com"' not in owner_client.get("/members").get_data(

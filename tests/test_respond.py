@@ -459,7 +459,8 @@ def test_a_link_reaches_only_its_own_respondent(client, make_assessment):
 
 def test_after_the_deadline_the_link_says_so_and_refuses_answers(client, make_assessment):
     deadline = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
-    assessment, tokens = make_assessment(deadline=deadline)
+    # Created a month before its deadline, as it was.
+    assessment, tokens = make_assessment(deadline=deadline, now=deadline - timedelta(days=30))
     respondent, token = next(iter(tokens.items()))
     status, page = _page(client, f"/r/{token}")
     assert status == 410

@@ -538,11 +538,16 @@ def test_the_client_side_hears_nothing_when_the_results_are_not_shared(app: Flas
     assert to("results_ready_staff") == ["owner@example.com"]
 
 
-def test_who_reveals_by_hand_is_not_mailed_about_it(app: Flask, round_, owner):
+def test_the_launcher_is_mailed_the_results_also_after_revealing_by_hand(
+    app: Flask, round_, owner, sent
+):
     assessment, _ = round_(launched_by=owner)
     assessments.reveal(assessment, actor=owner, now=DEADLINE)
-    assert mail("results_ready_staff") == []
+    assert to("results_ready_staff") == [owner.email]
     assert len(mail("results_ready")) == 2
+    tick(DEADLINE)
+    staff = body_of(sent, owner.email)
+    assert f"http://fitcheck.test/assessments/{assessment.id}/results" in staff["text"]
 
 
 def test_an_automatic_reveal_tells_the_readers_and_the_launcher(app: Flask, round_, owner, sent):
@@ -888,3 +893,29 @@ def test_the_api_takes_and_returns_the_deadline_policy_and_reminder_days(
     create = document["components"]["schemas"]["AssessmentCreate"]["properties"]
     assert "deadline" in create["reveal_policy"]["enum"]
     assert create["reminder_days"]["items"]["maximum"] == 60
+
+
+def test_expired_sign_up_and_reset_links_are_forgotten_a_day_later(app: Flask, make_user):
+    from fitcheck.models import PasswordReset, SignUpRequest
+    from fitcheck.services import accounts
+
+    user = make_user("kept@example.com")
+    asked = datetime(2031, 1, 6, 9, 0, tzinfo=UTC)
+    accounts.request_sign_up(
+        workspace_name="Pending",
+        name="New",
+        email="new@example.com",
+        password="a long unusual passphrase",
+        locale="en",
+        now=asked,
+    )
+    accounts.request_password_reset(user.email, locale="en", now=asked)
+    assert db.session.scalar(select(func.count(SignUpRequest.id))) == 1
+
+    scheduler.forget_dead_links(asked + timedelta(hours=23))
+    assert db.session.scalar(select(func.count(SignUpRequest.id))) == 1, "link still valid"
+    assert db.session.scalar(select(func.count(PasswordReset.id))) == 1, "kept a day past expiry"
+
+    scheduler.forget_dead_links(asked + timedelta(days=2, minutes=1))
+    assert db.session.scalar(select(func.count(SignUpRequest.id))) == 0
+    assert db.session.scalar(select(func.count(PasswordReset.id))) == 0

@@ -13,7 +13,7 @@ from ..models import Respondent
 from ..services import ServiceError, responses
 from ..services.assessments import AnswerErrors, AnswerInput
 from ..services.responses import LinkState
-from .access import fail, protect
+from .access import fail, link_respondent, protect
 from .errors import ErrorSchema
 from .schemas import ResponseSavedSchema, ResponseSaveSchema
 
@@ -41,8 +41,7 @@ def _load_respondent() -> None:
     """Unknown links and closed ones are answered before the body is read."""
     if request.method == "OPTIONS":
         return
-    token = str((request.view_args or {}).get("token", ""))
-    respondent = responses.load_respondent(token)
+    respondent = link_respondent()  # looked up already by the rate limiter
     if respondent is None:
         fail(404, _("No invitation has this token."))
     state = responses.link_state(respondent)

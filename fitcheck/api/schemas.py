@@ -2,7 +2,8 @@
 flask-smorest turns into the OpenAPI document. Names and shapes are those of docs/api.md.
 
 JSON is strict here: an integer is never a boolean or a string, a boolean is only `true` or
-`false`, unknown keys are refused. What a schema can express it states (so the OpenAPI
+`false`, unknown keys are refused. `null` for an optional field means what leaving the field
+out means (see `RequestSchema`). What a schema can express it states (so the OpenAPI
 document promises no more than the API accepts); rules that need the database (the
 assessment's scale, its trait keys, a unique name) are the services' and come back as 422
 or 409.
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from .. import text
 from ..fit import Side, Verdict
 from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, State
 from ..portfolio import MIN_BOOTSTRAP_USED, FailedCondition, NotFitted, PortfolioVerdict
@@ -28,10 +30,11 @@ MAX_ANSWERS = 500
 MAX_COMMENT = 2000  # as the survey form
 MAX_RESPONSES_PER_SIDE = 50  # as the assessment form
 
-# One line, no control character (PostgreSQL refuses NUL), at least one visible character.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-# Free text: line breaks and tabs allowed, other control characters not.
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# The text rule of fitcheck.text, as the OpenAPI document states it (a JSON Schema pattern
+# cannot express lone surrogates, which the rule refuses too). A name is one line with at
+# least one visible character; free text keeps its line breaks and tabs.
+NAME_PATTERN = rf"^[^{text.CONTROL}]*[^\s{text.CONTROL}][^{text.CONTROL}]*$"
+TEXT_PATTERN = rf"^[^{text.CONTROL_IN_LINES}]*$"
 
 
 class StrictInteger(fields.Integer):
@@ -55,6 +58,26 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+class PlainText(validate.Regexp):
+    """The text rule of fitcheck.text, answered with the same message as on the web pages;
+    then `pattern`, which the OpenAPI document shows, for the rest (a visible character)."""
+
+    def __init__(self, pattern: str, *, lines: bool = False) -> None:
+        super().__init__(pattern)
+        self.lines = lines
+
+    @overload
+    def __call__(self, value: str) -> str: ...
+
+    @overload
+    def __call__(self, value: bytes) -> bytes: ...
+
+    def __call__(self, value: str | bytes) -> str | bytes:
+        if isinstance(value, str) and (message := text.problem(value, lines=self.lines)):
+            raise ma.ValidationError(str(message))
+        return super().__call__(value)
+
+
 def _enum(enum: type[Any], description: str = "", **kwargs: Any) -> fields.Enum[Any]:
     """An enum sent and shown by its value, documented as a string."""
     metadata: dict[str, Any] = {"type": "string"}
@@ -72,7 +95,7 @@ def _id(description: str, **kwargs: Any) -> StrictInteger:
 def _name(max_length: int, description: str) -> fields.String:
     return fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=max_length), validate.Regexp(NAME_PATTERN)],
+        validate=[validate.Length(min=1, max=max_length), PlainText(NAME_PATTERN)],
         metadata={"description": description},
     )
 
@@ -82,16 +105,41 @@ def _name(max_length: int, description: str) -> fields.String:
 # --------------------------------------------------------------------------------------------
 
 
-class PartnerCreateSchema(ma.Schema):
+class RequestSchema(ma.Schema):
+    """A request body, where JSON null for an optional field means the same as leaving the
+    field out: integrators send null for "nothing".
+
+    An optional field is one with a `load_default`; it is declared `allow_none=True` (so the
+    OpenAPI document shows it as nullable), and a null for it is dropped before loading, so
+    the default applies. Where null means something else (an answer's `other` and `self`:
+    "can't judge"), the field has no default and null is loaded as it is.
+    """
+
+    @ma.pre_load
+    def _null_means_absent(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data  # the schema's own check refuses it
+        optional = {
+            field.data_key or name
+            for name, field in self.load_fields.items()
+            if field.load_default is not ma.missing
+        }
+        return {
+            key: value for key, value in data.items() if value is not None or key not in optional
+        }
+
+
+class PartnerCreateSchema(RequestSchema):
     name = _name(200, "The partner's name, unique in the workspace.")
 
 
-class AssessmentCreateSchema(ma.Schema):
+class AssessmentCreateSchema(RequestSchema):
     partner_id = _id("A partner of your workspace.", required=True)
     trait_set_id = _id("A trait set of your workspace.", required=True)
     kind = _enum(Kind, required=True)
     min_responses_per_side = StrictInteger(
         load_default=1,
+        allow_none=True,
         validate=validate.Range(min=1, max=MAX_RESPONSES_PER_SIDE),
         metadata={
             "description": "The anonymity threshold k: a side's averages are shown only once "
@@ -100,6 +148,7 @@ class AssessmentCreateSchema(ma.Schema):
     )
     share_with_client = StrictBoolean(
         load_default=True,
+        allow_none=True,
         metadata={"description": "Whether the client's respondents see the results. Default true."},
     )
     deadline = fields.AwareDateTime(
@@ -114,10 +163,12 @@ class AssessmentCreateSchema(ma.Schema):
         "the deadline, if both sides reach the threshold (else it stays sealed and its "
         "owner is mailed). deadline needs a deadline before the launch.",
         load_default=RevealPolicy.MANUAL,
+        allow_none=True,
     )
     reminder_days = fields.List(
         StrictInteger(validate=validate.Range(min=1, max=MAX_REMINDER_DAYS)),
         load_default=lambda: list(DEFAULT_REMINDER_DAYS),
+        allow_none=True,
         validate=validate.Length(max=10),
         metadata={
             "description": "Automatic reminders to those who have not answered, in days "
@@ -126,7 +177,7 @@ class AssessmentCreateSchema(ma.Schema):
     )
 
 
-class RespondentCreateSchema(ma.Schema):
+class RespondentCreateSchema(RequestSchema):
     side = _enum(Side, required=True)
     name = _name(120, "The respondent's name.")
     email = fields.Email(
@@ -137,7 +188,7 @@ class RespondentCreateSchema(ma.Schema):
     )
 
 
-class AnswerSchema(ma.Schema):
+class AnswerSchema(RequestSchema):
     trait_key = fields.String(
         required=True,
         validate=validate.Length(min=1, max=64),
@@ -164,12 +215,13 @@ class AnswerSchema(ma.Schema):
     )
     comment = fields.String(
         load_default="",
-        validate=[validate.Length(max=MAX_COMMENT), validate.Regexp(TEXT_PATTERN)],
+        allow_none=True,
+        validate=[validate.Length(max=MAX_COMMENT), PlainText(TEXT_PATTERN, lines=True)],
         metadata={"description": "Optional; both sides read comments after the reveal."},
     )
 
 
-class ResponseSaveSchema(ma.Schema):
+class ResponseSaveSchema(RequestSchema):
     answers = fields.List(
         fields.Nested(AnswerSchema),
         required=True,
@@ -178,6 +230,7 @@ class ResponseSaveSchema(ma.Schema):
     )
     submit = StrictBoolean(
         load_default=False,
+        allow_none=True,
         metadata={
             "description": "true submits: every trait must then have both ratings (a point or "
             "null). false saves a draft."
@@ -343,7 +396,7 @@ class StrictAmount(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class OutcomeWriteSchema(ma.Schema):
+class OutcomeWriteSchema(RequestSchema):
     observed_on = fields.Date(
         required=True, metadata={"description": "When the outcome was observed (YYYY-MM-DD)."}
     )
@@ -367,7 +420,8 @@ class OutcomeWriteSchema(ma.Schema):
     )
     note = fields.String(
         load_default="",
-        validate=[validate.Length(max=2000), validate.Regexp(TEXT_PATTERN)],
+        allow_none=True,
+        validate=[validate.Length(max=2000), PlainText(TEXT_PATTERN, lines=True)],
         metadata={"description": "Optional free text."},
     )
 

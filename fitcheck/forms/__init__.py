@@ -1,5 +1,8 @@
 """FlaskForm classes, one module per area. Forms check shape; rules that need the database
-live in services and come back as field errors."""
+live in services and come back as field errors.
+
+Every form derives from `base.FlaskForm`, which applies the text rule of `fitcheck.text`
+(no control characters) to every field people type into, whatever the form."""
 
 from .auth import (
     ApiTokenForm,

@@ -6,8 +6,6 @@ the views show on the field."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -19,14 +17,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..i18n import lazy_gettext as _l
 from ..services.api_tokens import MAX_NAME_LENGTH
 from ..services.passwords import MIN_PASSWORD_LENGTH
+from .base import FlaskForm
 
 # Longer is no safer, and a huge one would only cost time to hash.
 MAX_PASSWORD_LENGTH = 200
 
 
-class SignUpForm(FlaskForm):  # type: ignore[misc]
+class SignUpForm(FlaskForm):
     workspace_name = StringField(
         _l("Company name"),
         validators=[DataRequired(), Length(max=120)],
@@ -48,7 +48,7 @@ class SignUpForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Create workspace"))
 
 
-class ConfirmSignUpForm(FlaskForm):  # type: ignore[misc]
+class ConfirmSignUpForm(FlaskForm):
     """The button on the page of a sign-up confirmation link: a POST, so a mail scanner
     that opens the link creates nothing."""
 
@@ -59,14 +59,14 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class PasswordResetRequestForm(FlaskForm):  # type: ignore[misc]
+class PasswordResetRequestForm(FlaskForm):
     email = EmailField(
         _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
     submit = SubmitField(_l("Email me a link"))
 
 
-class PasswordResetForm(FlaskForm):  # type: ignore[misc]
+class PasswordResetForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
@@ -82,7 +82,7 @@ class PasswordResetForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Set the new password"))
 
 
-class SignInForm(FlaskForm):  # type: ignore[misc]
+class SignInForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
@@ -91,11 +91,11 @@ class SignInForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Sign in"))
 
 
-class SignOutForm(FlaskForm):  # type: ignore[misc]
+class SignOutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
 
 
-class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
+class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
@@ -118,12 +118,12 @@ class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ja", "日本語")]
 
 
-class LanguageForm(FlaskForm):  # type: ignore[misc]
+class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
 
 
-class ApiTokenForm(FlaskForm):  # type: ignore[misc]
+class ApiTokenForm(FlaskForm):
     """Name a new API token on the account page."""
 
     name = StringField(

@@ -29,8 +29,8 @@ class InviteMemberForm(FlaskForm):
         choices=ROLE_CHOICES,
         default=Role.MEMBER.value,
         description=_l(
-            "Members work with partners, assessments and their results. Owners also manage members, "
-            "roles, the workspace's settings and deletions."
+            "Members work with partners, assessments and their results. Owners also manage "
+            "members, roles, the workspace's settings and deletions."
         ),
     )
     submit = SubmitField(_l("Send invitation"))

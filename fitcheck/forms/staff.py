@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale, get_timezone
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -39,12 +38,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..i18n import lazy_gettext as _l
 from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, Side
 from ..models.traits import MAX_SCALE_POINT
+from ..services import dates
 from ..services.assessments import MAX_REMINDER_DAYS
+from .base import FlaskForm
 
 
-class ActionForm(FlaskForm):  # type: ignore[misc]
+class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token is checked."""
 
 
@@ -52,7 +54,7 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class TraitSetForm(FlaskForm):  # type: ignore[misc]
+class TraitSetForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     scale_lo = IntegerField(
         _l("Lowest point"),
@@ -92,7 +94,7 @@ def _partner_placeholder(_form: FlaskForm, field: Any) -> None:
         raise ValidationError(_l("Only {partner} may appear in braces."))
 
 
-class TraitForm(FlaskForm):  # type: ignore[misc]
+class TraitForm(FlaskForm):
     label_en = StringField(_l("Label in English"), validators=[DataRequired(), Length(max=80)])
     label_ja = StringField(_l("Label in Japanese"), validators=[DataRequired(), Length(max=80)])
     description_en = TextAreaField(
@@ -122,14 +124,14 @@ class TraitForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Save trait"))
 
 
-class PartnerForm(FlaskForm):  # type: ignore[misc]
+class PartnerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save partner"))
 
 
-class ContactForm(FlaskForm):  # type: ignore[misc]
+class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
     title = StringField(_l("Role or title"), validators=[Optional(), Length(max=120)])
@@ -143,16 +145,24 @@ def _user_zone() -> ZoneInfo:
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:
-    """A datetime typed in the user's time zone, as an aware UTC datetime."""
+    """A datetime typed in the user's time zone, as an aware UTC datetime; left in that
+    zone when UTC cannot hold it (year 1 in Tokyo), for the service to refuse as out of
+    range (`fitcheck.services.dates.check_deadline`) rather than overflow here."""
     if value is None:
         return None
-    return value.replace(tzinfo=_user_zone()).astimezone(UTC)
+    typed = value.replace(tzinfo=_user_zone())
+    return dates.to_utc(typed) or typed
 
 
 def utc_to_local(value: datetime | None) -> datetime | None:
+    """A stored moment in the user's time zone, naive, to fill a form; None (the field
+    empty) for one the zone cannot hold, stored before deadlines had a range."""
     if value is None:
         return None
-    return value.astimezone(_user_zone()).replace(tzinfo=None)
+    try:
+        return value.astimezone(_user_zone()).replace(tzinfo=None)
+    except OverflowError:
+        return None
 
 
 def kind_choices() -> list[SelectChoice]:
@@ -198,7 +208,7 @@ def _days_in_range(form: FlaskForm, field: DayListField) -> None:
         )
 
 
-class AssessmentForm(FlaskForm):  # type: ignore[misc]
+class AssessmentForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[Optional(), Length(max=200)],
@@ -259,7 +269,7 @@ class AssessmentForm(FlaskForm):  # type: ignore[misc]
         self.trait_set_id.choices = [SelectChoice(t.id, t.name) for t in trait_sets]
 
 
-class RespondentForm(FlaskForm):  # type: ignore[misc]
+class RespondentForm(FlaskForm):
     side = SelectField(_l("Side"), validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
@@ -284,12 +294,12 @@ class RespondentForm(FlaskForm):  # type: ignore[misc]
             self.language.data = str(get_locale() or "ja")
 
 
-class DeadlineForm(FlaskForm):  # type: ignore[misc]
+class DeadlineForm(FlaskForm):
     deadline = DateTimeLocalField(_l("New deadline"), validators=[DataRequired()])
     submit = SubmitField(_l("Extend deadline"))
 
 
-class CommitmentForm(FlaskForm):  # type: ignore[misc]
+class CommitmentForm(FlaskForm):
     """A promise after the reveal. Respondents promise for their own side only."""
 
     trait_id = SelectField(_l("Trait"), coerce=int, validators=[DataRequired()])
@@ -336,7 +346,20 @@ def flag_text(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-class OutcomeForm(FlaskForm):  # type: ignore[misc]
+class AmountField(DecimalField):  # type: ignore[misc]
+    """A DecimalField for amounts of money: Decimal also reads "NaN", "sNaN" and "Infinity",
+    which are no amounts (and sNaN makes every comparison raise)."""
+
+    data: Decimal | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class OutcomeForm(FlaskForm):
     """One period's outcome of a partner; the same period again updates it."""
 
     period = StringField(
@@ -350,7 +373,7 @@ class OutcomeForm(FlaskForm):  # type: ignore[misc]
     satisfaction = IntegerField(
         _l("Satisfaction (0–10)"), validators=[Optional(), NumberRange(min=0, max=10)]
     )
-    revenue = DecimalField(
+    revenue = AmountField(
         _l("Revenue"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=999999999999.99)],
@@ -361,7 +384,7 @@ class OutcomeForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Save outcome"))
 
 
-class OutcomeImportForm(FlaskForm):  # type: ignore[misc]
+class OutcomeImportForm(FlaskForm):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
@@ -369,7 +392,7 @@ class OutcomeImportForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Import"))
 
 
-class ConfirmNameForm(FlaskForm):  # type: ignore[misc]
+class ConfirmNameForm(FlaskForm):
     """Deleting a partner or a workspace: its name, typed again, is the confirmation."""
 
     confirm_name = StringField(
@@ -380,6 +403,6 @@ class ConfirmNameForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Delete for good"))
 
 
-class WorkspaceForm(FlaskForm):  # type: ignore[misc]
+class WorkspaceForm(FlaskForm):
     name = StringField(_l("Workspace name"), validators=[DataRequired(), Length(max=120)])
     submit = SubmitField(_l("Save"))

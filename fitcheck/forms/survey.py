@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..i18n import lazy_gettext as _l
 from ..models import IMPORTANCE_HI, IMPORTANCE_LO, Answer, AssessmentTrait
 from ..services.assessments import AnswerInput
+from .base import FlaskForm
 
 CANT_JUDGE = "na"
 MAX_COMMENT = 2000
@@ -53,7 +53,7 @@ class TraitBlock:
         return (self.other, self.self_)
 
 
-class SurveyForm(FlaskForm):  # type: ignore[misc]
+class SurveyForm(FlaskForm):
     """Base of every generated survey form.
 
     CSRF is checked by the respond views themselves (see `views.respond`), so that an
@@ -66,7 +66,7 @@ class SurveyForm(FlaskForm):  # type: ignore[misc]
     blocks: tuple[TraitBlock, ...] = ()
 
 
-class DeclineForm(FlaskForm):  # type: ignore[misc]
+class DeclineForm(FlaskForm):
     """Declining to take part; CSRF is checked by the view, as for the survey."""
 
     class Meta:

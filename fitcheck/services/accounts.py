@@ -15,12 +15,12 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import (
     OutboxMessage,
     PasswordReset,

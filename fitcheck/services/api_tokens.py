@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import ApiToken, User, utcnow
 from ..tokens import hash_token, new_token
 from . import ServiceError, audit

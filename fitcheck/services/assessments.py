@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from typing import TypedDict
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import (
     DEFAULT_REMINDER_DAYS,
     IMPORTANCE_HI,
@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..models.activity import ActorKind
 from ..tokens import hash_token, invitation_token, new_nonce
-from . import ServiceError, audit, notifications
+from . import ServiceError, audit, dates, notifications
 from .invitations import link_token, queue_invitations
 from .results import compute_fit, submitted_answers
 from .summaries import store_summary
@@ -105,12 +105,15 @@ def create_assessment(
     created_by_id: int | None = None,
     previous: Assessment | None = None,
     reminder_days: Sequence[int] | None = None,
+    now: datetime | None = None,
 ) -> Assessment:
-    """A draft. `reminder_days`: None for the default reminders, [] for none."""
+    """A draft. `reminder_days`: None for the default reminders, [] for none. `now`: the
+    moment the deadline must lie after (a round recreated from the past, as the demo's)."""
     if trait_set.workspace_id != partner.workspace_id:
         raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
     if min_responses_per_side < 1:
         raise ServiceError(_l("The threshold must be at least 1."), "min_responses_per_side")
+    deadline = dates.check_deadline(deadline, now=now)
     days = clean_reminder_days(reminder_days)
     assessment = Assessment(
         workspace_id=partner.workspace_id,
@@ -483,12 +486,14 @@ def update_draft(
     share_with_client: bool,
     title: str = "",
     reminder_days: Sequence[int] | None = None,
+    now: datetime | None = None,
 ) -> Assessment:
     """Change a draft's settings; once launched, only the deadline can move."""
     if assessment.state is not State.DRAFT:
         raise ServiceError(_l("Only a draft can be edited; the deadline can still be extended."))
     if trait_set.workspace_id != assessment.workspace_id:
         raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
+    deadline = dates.check_deadline(deadline, now=now)
     if reminder_days is not None:  # None: as they were
         assessment.reminder_days = clean_reminder_days(reminder_days)
     assessment.source_trait_set_id = trait_set.id
@@ -509,8 +514,7 @@ def extend_deadline(
 ) -> Assessment:
     if assessment.state not in (State.DRAFT, State.COLLECTING):
         raise ServiceError(_l("The deadline of a revealed assessment cannot change."))
-    if deadline <= (now or utcnow()):
-        raise ServiceError(_l("Choose a deadline in the future."), "deadline")
+    deadline = dates.check_deadline(deadline, now=now)
     if assessment.deadline is not None and deadline < assessment.deadline:
         raise ServiceError(_l("A deadline can only be extended, not brought forward."), "deadline")
     assessment.deadline = deadline

@@ -19,6 +19,7 @@ from sqlalchemy import Select, select
 
 from ..extensions import db
 from ..models import ActorKind, AuditEvent, User
+from . import paging
 
 
 class Kind(enum.StrEnum):
@@ -80,8 +81,6 @@ def record(
 # --------------------------------------------------------------------------------------------
 
 PER_PAGE = 50
-# Far past any real log; a larger number would overflow the databases' integer OFFSET.
-MAX_PAGE = 1_000_000
 
 CSV_COLUMNS = (
     "created_at",
@@ -118,8 +117,7 @@ def list_events(
 
     A page past the end is empty rather than an error; a page below 1 is the first.
     """
-    page = min(max(page, 1), MAX_PAGE)
-    return db.paginate(_events(workspace_id, kind), page=page, per_page=per_page, error_out=False)
+    return paging.paginate(_events(workspace_id, kind), page=page, per_page=per_page)
 
 
 def csv_rows(workspace_id: int, *, kind: Kind | None = None) -> list[dict[str, str | None]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Assessment, AssessmentTrait, Commitment, CommitmentStatus, Side, User
-from . import ServiceError
+from . import ServiceError, dates
 from .results import is_visible
 
 
@@ -34,6 +34,7 @@ def add_commitment(
     )
     if trait is None:
         raise ServiceError(_l("Choose a trait of this assessment."), "trait_id")
+    due_on = dates.check_day(due_on, "due_on")
     commitment = Commitment(
         workspace_id=assessment.workspace_id,
         assessment_id=assessment.id,

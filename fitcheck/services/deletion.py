@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Contact, Outcome, Partner, State, User, Workspace
 from . import ServiceError, audit
 

@@ -379,6 +379,7 @@ def _run_round(
         if round_plan.kind is Kind.ANNUAL_REVIEW and not round_plan.small
         else 1,
         previous=previous,
+        now=launched,  # created just before its launch, years ago for most rounds
     )
     company = [
         assessments.add_respondent(assessment, side=Side.COMPANY, name=n, email=e)[0]

@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..i18n import supported_locales
 from ..models import (
     Assessment,
@@ -32,6 +31,7 @@ from ..models import (
 from ..tokens import invitation_token
 from ..urls import external_url
 from . import ServiceError, outbox
+from .dates import format_datetime
 from .outbox import Rendered
 
 # The respondent's start page, /r/<token> (fitcheck.views.respond).

@@ -23,13 +23,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import MemberInvitation, OutboxMessage, Role, User, Workspace, utcnow
 from ..tokens import derived_token, hash_token, new_nonce
 from ..urls import external_url

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_date, format_datetime
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -37,6 +36,7 @@ from ..models import (
 )
 from ..urls import external_url
 from . import outbox
+from .dates import format_date, format_datetime
 from .invitations import link_token, respondent_context
 from .outbox import Rendered
 from .results import VISIBLE_STATES, respondent_may_see
@@ -84,8 +84,9 @@ def queue_results_ready(
     assessment: Assessment, *, by: ActorKind, revealed_by: User | None = None, now: datetime
 ) -> int:
     """At the reveal, in its transaction: tell every respondent who may see the results
-    (the rule of `results.respondent_may_see`) and the round's owner. The owner is not told
-    when they revealed it themselves. Returns how many mails were queued."""
+    (the rule of `results.respondent_may_see`) and the staff member who launched it (the
+    round's owner), also when they revealed it themselves: the mail carries the link to the
+    results and says who revealed them. Returns how many mails were queued."""
     count = 0
     respondents = db.session.scalars(
         select(Respondent)
@@ -113,7 +114,7 @@ def queue_results_ready(
         )
         count += 1
     owner = round_owner(assessment)
-    if owner is not None and (revealed_by is None or revealed_by.id != owner.id):
+    if owner is not None:
         outbox.enqueue(
             "results_ready_staff",
             to=owner.email,

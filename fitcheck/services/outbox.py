@@ -29,11 +29,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import MailError, send_message
 from ..models import MailStatus, OutboxMessage, utcnow
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import text
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Outcome, Partner
-from . import ServiceError
+from . import ServiceError, dates
 
 MAX_PERIOD = 40
 MAX_NOTE = 2000
@@ -63,7 +65,7 @@ def check_period(period: str) -> str:
 def _check_values(satisfaction: int | None, revenue: Decimal | None, note: str) -> None:
     if satisfaction is not None and not 0 <= satisfaction <= 10:
         raise ServiceError(_l("Satisfaction is a number from 0 to 10."), "satisfaction")
-    if revenue is not None and not (0 <= revenue <= MAX_REVENUE):
+    if revenue is not None and not (revenue.is_finite() and 0 <= revenue <= MAX_REVENUE):
         raise ServiceError(_l("Revenue is an amount of 0 or more."), "revenue")
     if len(note) > MAX_NOTE:
         raise ServiceError(_l("The note is too long."), "note")
@@ -112,6 +114,7 @@ def record_outcome(
     """
     period = check_period(period)
     note = note.strip()
+    observed_on = dates.check_day(observed_on, "observed_on")
     _check_values(satisfaction, revenue, note)
     values = {
         "observed_on": observed_on,
@@ -137,6 +140,8 @@ def update_outcome(outcome: Outcome, **values: Any) -> Outcome:
     period = check_period(values.pop("period"))
     recorded_by_id = values.pop("recorded_by_id", None)
     values["note"] = values.get("note", "").strip()
+    if "observed_on" in values:
+        values["observed_on"] = dates.check_day(values["observed_on"], "observed_on")
     _check_values(values.get("satisfaction"), values.get("revenue"), values["note"])
     if period != outcome.period and _find(outcome.partner, period) is not None:
         raise ServiceError(_l("An outcome for this period is recorded already."), "period")
@@ -194,6 +199,18 @@ def _flag(text: str) -> bool | None:
     raise ValueError
 
 
+def _broken_cells(row: dict[str, str], line: int, errors: list[RowError]) -> bool:
+    """Report each cell of the row holding a character no text may hold (fitcheck.text);
+    True when there is one. Only the note may span lines."""
+    broken = False
+    for column in CSV_COLUMNS:
+        message = text.problem(row.get(column) or "", lines=column == "note")
+        if message is not None:
+            errors.append(RowError(line, column, str(message)))
+            broken = True
+    return broken
+
+
 def _parse_row(row: dict[str, str], line: int, errors: list[RowError]) -> dict[str, Any]:
     def problem(column: str, message: Any) -> None:
         errors.append(RowError(line, column, str(message)))
@@ -212,9 +229,11 @@ def _parse_row(row: dict[str, str], line: int, errors: list[RowError]) -> dict[s
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", observed):
                 raise ValueError
-            values["observed_on"] = date.fromisoformat(observed)
+            values["observed_on"] = dates.check_day(date.fromisoformat(observed), "observed_on")
         except ValueError:
             problem("observed_on", _l("Write the date as YYYY-MM-DD, e.g. 2025-12-31."))
+        except ServiceError as error:
+            problem("observed_on", error.message)
     for column in ("contract_signed", "renewed"):
         try:
             values[column] = _flag(row.get(column) or "")
@@ -249,6 +268,24 @@ def _decode(data: bytes) -> str:
         raise ServiceError(_l("The file is not UTF-8 text. Save it as CSV UTF-8.")) from error
 
 
+def _unreadable(line: int) -> RowError:
+    message = _l(
+        "This row cannot be read: a cell is longer than %(max)s characters, or a quotation "
+        "mark is never closed.",
+        max=csv.field_size_limit(),
+    )
+    return RowError(line, "", str(message))
+
+
+def _rows(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[dict[str, str]]:
+    """The rows of the file, up to the first one the csv module refuses (a row error)."""
+    try:
+        yield from reader
+    except csv.Error:
+        # line_num counts the lines read whole; the reader stopped inside the next one.
+        errors.append(_unreadable(reader.line_num + 1))
+
+
 def import_outcomes_csv(
     workspace_id: int, data: bytes, *, recorded_by_id: int | None
 ) -> ImportReport:
@@ -258,9 +295,13 @@ def import_outcomes_csv(
     for a partner and period recorded already updates that outcome.
     """
     report = ImportReport()
-    text = _decode(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    content = _decode(data)
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error:
+        report.errors.append(_unreadable(1))
+        return report
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         report.errors.append(
@@ -285,7 +326,7 @@ def import_outcomes_csv(
     }
     parsed: list[tuple[int, int, dict[str, Any]]] = []
     seen: dict[tuple[int, str], int] = {}
-    for raw in reader:
+    for raw in _rows(reader, report.errors):
         line = reader.line_num
         if not any((value or "").strip() for key, value in raw.items() if key is not None):
             continue
@@ -295,7 +336,10 @@ def import_outcomes_csv(
             )
             break
         before = len(report.errors)
-        values = _parse_row({k: v for k, v in raw.items() if k is not None}, line, report.errors)
+        row = {k: v for k, v in raw.items() if k is not None}
+        if _broken_cells(row, line, report.errors):
+            continue  # the rest of the row is checked once these cells are fixed
+        values = _parse_row(row, line, report.errors)
         name = (raw.get("partner") or "").strip()
         partner_id = partners.get(name.casefold()) if name else None
         if name and partner_id is None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
+from .. import text
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Contact, Outcome, Partner, Respondent, utcnow
-from . import ServiceError
+from . import ServiceError, paging
 from .outcomes import list_outcomes
 
 PER_PAGE = 20
@@ -42,9 +43,11 @@ def list_partners(
         )
         .order_by(func.lower(Partner.name), Partner.id)
     )
-    if search.strip():
-        query = query.where(Partner.name.ilike(_like_pattern(search.strip()), escape="\\"))
-    partners = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    # A search stores nothing, so characters no name can hold are dropped, not refused.
+    search = text.without_forbidden(search).strip()
+    if search:
+        query = query.where(Partner.name.ilike(_like_pattern(search), escape="\\"))
+    partners = paging.paginate(query, page=page, per_page=PER_PAGE)
     ids = [partner.id for partner in partners.items]
     counts: dict[int, int] = {}
     if ids:
@@ -67,10 +70,25 @@ def _check_unique_partner(workspace_id: int, name: str, exclude_id: int | None =
         raise ServiceError(_l("A partner with this name already exists."), "name")
 
 
+def is_web_address(website: str) -> bool:
+    """Whether a stored website may be a link: only http and https, never `javascript:`."""
+    return website.strip().lower().startswith(("http://", "https://"))
+
+
+def _checked_website(website: str) -> str:
+    website = website.strip()
+    if website and not is_web_address(website):
+        raise ServiceError(_l("Give a web address starting with https:// or http://."), "website")
+    return website
+
+
 def create_partner(workspace_id: int, *, name: str, website: str = "", notes: str = "") -> Partner:
     _check_unique_partner(workspace_id, name)
     partner = Partner(
-        workspace_id=workspace_id, name=name.strip(), website=website.strip(), notes=notes.strip()
+        workspace_id=workspace_id,
+        name=name.strip(),
+        website=_checked_website(website),
+        notes=notes.strip(),
     )
     db.session.add(partner)
     db.session.commit()
@@ -79,8 +97,9 @@ def create_partner(workspace_id: int, *, name: str, website: str = "", notes: st
 
 def update_partner(partner: Partner, *, name: str, website: str = "", notes: str = "") -> Partner:
     _check_unique_partner(partner.workspace_id, name, exclude_id=partner.id)
+    website = _checked_website(website)
     partner.name = name.strip()
-    partner.website = website.strip()
+    partner.website = website
     partner.notes = notes.strip()
     db.session.commit()
     return partner

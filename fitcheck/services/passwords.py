@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from . import ServiceError
 
 MIN_PASSWORD_LENGTH = 10

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Partner, Respondent, Side, State, utcnow
 from ..tokens import hash_token
 from . import ServiceError

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from .. import fit
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Answer, Assessment, Respondent, Side, State
 from . import ServiceError
 

@@ -6,7 +6,9 @@ and safe to run in several workers on several machines at once.
 - those who have not answered are reminded the chosen days before the deadline, once per
   slot, never for a slot already past at launch;
 - on Monday from 09:00 (the app's timezone), the weekly digest of commitments, once a week;
-- mail whose time has come (first tries and retries) leaves the outbox.
+- mail whose time has come (first tries and retries) leaves the outbox;
+- sign-up requests (which hold a password hash) and password resets are deleted a day
+  after their link expired.
 
 Nothing here reads and then writes without a guard: a state changes by a conditional
 UPDATE (only one worker matches), periodic work inserts a `ScheduleMark` first (its key is
@@ -21,12 +23,20 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
-from ..models import Assessment, RevealPolicy, ScheduleMark, State, utcnow
+from ..models import (
+    Assessment,
+    PasswordReset,
+    RevealPolicy,
+    ScheduleMark,
+    SignUpRequest,
+    State,
+    utcnow,
+)
 from . import assessments, invitations, notifications, outbox
 from .assessments import MAX_REMINDER_DAYS
 
@@ -39,7 +49,7 @@ def tick(*, now: Callable[[], datetime] = utcnow) -> None:
     """One minute's work. A step that fails is logged and tried again next minute; it
     does not keep the others from running."""
     moment = now()
-    for step in (reveal_at_deadlines, send_due_reminders, send_weekly_digest):
+    for step in (reveal_at_deadlines, send_due_reminders, send_weekly_digest, forget_dead_links):
         try:
             step(moment)
         except Exception:
@@ -243,3 +253,24 @@ def _each(ids: Iterable[int], work: Callable[[int], int | bool]) -> list[int]:
             db.session.rollback()
             current_app.logger.exception("Scheduled work on %s failed; retrying later", item)
     return results
+
+
+# --------------------------------------------------------------------------------------------
+# Housekeeping
+# --------------------------------------------------------------------------------------------
+
+# How long an expired sign-up or reset link is kept, so "this link has expired" can still
+# be told apart from "unknown link" for a while.
+DEAD_LINK_KEPT = timedelta(days=1)
+
+
+def forget_dead_links(moment: datetime) -> int:
+    """Delete sign-up requests and password resets whose link expired over a day ago: an
+    unconfirmed sign-up holds a password hash that nobody should keep. Returns how many."""
+    cutoff = moment - DEAD_LINK_KEPT
+    removed = 0
+    for model in (SignUpRequest, PasswordReset):
+        result = db.session.execute(delete(model).where(model.expires_at < cutoff))
+        removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    db.session.commit()
+    return removed

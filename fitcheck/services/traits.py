@@ -6,11 +6,11 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..defaults import BRAND_PARTNER, DefaultTraitSet
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Trait, TraitSet, Workspace, utcnow
 from ..models.traits import MAX_SCALE_POINT
 from . import ServiceError

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Workspace
 from . import ServiceError
 

@@ -5,12 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter, Map
+
+# Ids are the databases' 32-bit integers (PostgreSQL's `integer`).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every page's URL: a number past any id matches no route (a 404), where
+    it would overflow the query (SQLite refuses ints above 2**63 - 1; PostgreSQL, 2**31 - 1).
+    """
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _template_helpers() -> dict[str, Any]:
     from .. import charts
     from ..forms import LanguageForm, SignOutForm
+    from ..services.dates import format_date, format_datetime
+    from ..services.partners import is_web_address
     from .vendor import PLOTLY_VERSION
 
     return {
@@ -19,12 +41,17 @@ def _template_helpers() -> dict[str, Any]:
         "plotly_version": PLOTLY_VERSION,
         "format_date": format_date,
         "format_datetime": format_datetime,
-        "language_form": LanguageForm,
-        "sign_out_form": SignOutForm,
+        "is_web_address": is_web_address,
+        # formdata=None: these only draw a button, and must never read the request body,
+        # which on an error page may be the cause of the error (too large, say).
+        "language_form": lambda: LanguageForm(formdata=None),
+        "sign_out_form": lambda: SignOutForm(formdata=None),
     }
 
 
 def register_blueprints(app: Flask) -> None:
+    # Before any route is added: each rule takes its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     from . import (
         assessments,
         audit,

@@ -84,10 +84,13 @@ def edit(assessment_id: int) -> Response | str:
         try:
             service.update_draft(assessment, trait_set, **_settings(form))
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            if error.field not in form:  # not the form's to fix: the round moved on
+                flash(str(error.message), "danger")
+                return redirect(url_for("assessments.show", assessment_id=assessment.id))
+            form[error.field].errors.append(error.message)
         else:
             flash(_("The assessment is saved."), "success")
-        return redirect(url_for("assessments.show", assessment_id=assessment.id))
+            return redirect(url_for("assessments.show", assessment_id=assessment.id))
     return render_template(
         "assessments/form.html", form=form, partner=assessment.partner, assessment=assessment
     )

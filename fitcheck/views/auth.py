@@ -43,6 +43,11 @@ def _sign_in_limit() -> str:
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 
 
+def _account_limit() -> str:
+    """Sign-in attempts per account typed, from every address (ASVS 2.2.1: 100 an hour)."""
+    return str(current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"])
+
+
 def _submitted_email() -> str:
     return accounts.normalize_email(request.form.get("email", "")) or "-"
 
@@ -105,7 +110,7 @@ def confirm_sign_up(token: str) -> Response | tuple[str, int] | str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
-@limiter.limit("50 per hour", methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_submitted_email)
 def sign_in() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

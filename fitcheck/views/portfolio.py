@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import charts
 from .. import portfolio as stats
+from ..i18n import lazy_gettext as _l
 from ..models import Kind
 from ..services.analysis import Measure, PortfolioAnalysis, analyse_portfolio
 from ..services.portfolio_view import SORTS, portfolio

@@ -345,5 +345,6 @@ def report(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/<token>/commitments")
+@csrf.exempt
 def commitments(token: str) -> ResponseReturnValue:
-    return results_views.respondent_commitment(_respondent(), token)
+    return results_views.respondent_commitment(_respondent(), token, refreshed=not _csrf_ok())

@@ -9,13 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import charts, fit
 from ..extensions import db
 from ..forms import ActionForm, CommitmentForm
+from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Commitment, CommitmentStatus, Respondent, Side
 from ..services import ServiceError
 from ..services import commitments as commitment_service
@@ -233,11 +233,25 @@ def respondent_page(
     )
 
 
-def respondent_commitment(respondent: Respondent, token: str) -> ResponseReturnValue:
+def respondent_commitment(
+    respondent: Respondent, token: str, *, refreshed: bool = False
+) -> ResponseReturnValue:
+    """Record a respondent's commitment. `refreshed`: the CSRF token had expired, so the
+    page comes back with what was typed and a fresh token, and nothing is saved."""
     if not respondent_may_see(respondent):
         return render_template("results/not_shared.html", respondent=respondent), 403
     assessment = respondent.assessment
     form = _commitment_form(assessment, respondent.side)
+    if refreshed:
+        page = _render(
+            "results/show.html",
+            load_results(assessment),
+            viewer=respondent.side,
+            token=token,
+            commitment_form=form,
+            commitment_refreshed=True,
+        )
+        return page, 400
     if form.validate_on_submit():
         try:
             commitment_service.add_commitment(
