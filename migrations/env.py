@@ -47,9 +47,25 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table on SQLite: create the new one, copy the rows, drop
+            # the old one, rename. With foreign keys on (fitcheck turns them on for every
+            # connection), DROP TABLE first deletes the old table's rows and cascades into
+            # every table that references it: answers, respondents, commitments… So keys
+            # are off while migrating (the pragma only works outside a transaction) and
+            # checked once at the end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -58,3 +58,41 @@ def test_upgrade_matches_the_models_and_downgrade_removes_it(empty_database_url)
     with app.app_context():
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+COUNTED = ("assessments", "assessment_traits", "respondents", "answers", "round_summaries")
+
+
+def _counts() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608 - fixed names
+            for table in COUNTED
+        }
+
+
+def test_upgrading_and_downgrading_a_database_with_rounds_keeps_every_row(empty_database_url):
+    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old table
+    would cascade into every row that references it. Nothing may be lost either way."""
+    from fitcheck.services.demo import load_demo
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "m" * 40, "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        load_demo()
+        db.session.remove()
+        before = _counts()
+    assert before["answers"] > 1000
+
+    down = runner.invoke(args=["db", "downgrade", "0002"])
+    assert down.exit_code == 0, down.output
+    with app.app_context():
+        assert _counts() == before
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    with app.app_context():
+        assert _counts() == before
+        db.engine.dispose()
