@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -164,13 +164,7 @@ def request_sign_up(
 
 def find_sign_up_request(token: str, *, now: datetime | None = None) -> SignUpRequest | None:
     """The pending sign-up of a confirmation link, or None once used or expired."""
-    moment = now or utcnow()
-    request: SignUpRequest | None = db.session.scalar(
-        select(SignUpRequest).where(SignUpRequest.token_hash == hash_token(token))
-    )
-    if request is None or request.used_at is not None or request.expires_at <= moment:
-        return None
-    return request
+    return _live_link(SignUpRequest, token, now or utcnow())
 
 
 def confirm_sign_up(token: str, *, now: datetime | None = None) -> User:
@@ -372,13 +366,18 @@ def request_password_reset(email: str, *, locale: str | None, now: datetime | No
 
 def find_password_reset(token: str, *, now: datetime | None = None) -> PasswordReset | None:
     """The reset of a link that still works, or None (unknown, used or expired)."""
-    moment = now or utcnow()
-    reset: PasswordReset | None = db.session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == hash_token(token))
-    )
-    if reset is None or reset.used_at is not None or reset.expires_at <= moment:
+    return _live_link(PasswordReset, token, now or utcnow())
+
+
+Link = TypeVar("Link", SignUpRequest, PasswordReset)
+
+
+def _live_link(model: type[Link], token: str, moment: datetime) -> Link | None:
+    """The row of a single-use link by its token's hash, unless used or expired."""
+    row: Link | None = db.session.scalar(select(model).where(model.token_hash == hash_token(token)))
+    if row is None or row.used_at is not None or row.expires_at <= moment:
         return None
-    return reset
+    return row
 
 
 def reset_password(token: str, password: str, *, now: datetime | None = None) -> User:
