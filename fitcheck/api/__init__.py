@@ -20,7 +20,8 @@ API_VERSION = "1.0.0"
 OPENAPI_VERSION = "3.0.3"
 DESCRIPTION = (
     "fitcheck's JSON API: trait sets, partners, outcomes, assessments, respondents' answers, "
-    "results, each partner's timeline and the portfolio analysis. Staff endpoints need a "
+    "results, each partner's timeline and the portfolio analysis; every list comes a page at "
+    "a time (`page`, `per_page`, with the `total`). Staff endpoints need a "
     "personal API token (`Authorization: Bearer <token>`), created on the account page or "
     "with `flask --app fitcheck create-token EMAIL`; every id is looked up in the token's "
     "workspace only. Errors are "
@@ -43,7 +44,16 @@ class FitcheckApi(Api):  # type: ignore[misc]
 
 
 def register_api(app: Flask) -> FitcheckApi:
-    from . import assessments, outcomes, partners, portfolio, responses, trait_sets
+    from . import (
+        assessments,
+        commitments,
+        listings,
+        outcomes,
+        partners,
+        portfolio,
+        responses,
+        trait_sets,
+    )
 
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
@@ -70,6 +80,8 @@ def register_api(app: Flask) -> FitcheckApi:
         assessments.blp,
         responses.blp,
         portfolio.blp,
+        listings.blp,
+        commitments.blp,
     ):
         api.register_blueprint(blueprint)
     return api
