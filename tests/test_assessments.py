@@ -223,10 +223,15 @@ def test_next_round_is_prefilled_and_carries_open_commitments_by_trait_key(
     carried = db.session.scalars(
         select(Commitment).where(Commitment.assessment_id == second.id)
     ).all()
-    assert [(c.action, c.carried_from_id, c.trait.key) for c in carried] == [
-        ("Reply in a day", kept.id, "passion")
+    # Moved, not copied: the same promise, on the new round's trait with the same key.
+    assert [(c.id, c.action, c.trait.key) for c in carried] == [
+        (kept.id, "Reply in a day", "passion")
     ]
-    assert retired.id not in {c.carried_from_id for c in carried}
+    assert [(r.assessment_id, r.status) for r in carried[0].reviews] == [
+        (first.id, CommitmentStatus.OPEN)
+    ]
+    assert db.session.get(Commitment, retired.id).assessment_id == first.id
+    assert db.session.get(Commitment, done.id).assessment_id == first.id
 
 
 def test_next_round_needs_a_revealed_round(make_assessment):

@@ -96,16 +96,24 @@ def test_the_demo_review_shows_last_years_promises_and_carries_the_open_ones(cli
     demo.load_demo()
     partner = db.session.scalar(select(Partner).where(Partner.name == "Kitahama Foods"))
     first, review = sorted(partner.assessments, key=lambda a: a.id)
-    made = {c.status.value for c in first.commitments}
-    assert made == {"done", "in_progress", "open", "dropped"}
-    carried = {c.carried_from_id for c in review.commitments}
-    assert carried == {c.id for c in first.commitments if c.status.value in ("open", "in_progress")}
+    # Kept and given up stay with 2024; the two still open moved into 2025, each the same
+    # promise with its 2024 status as a review.
+    assert {c.status.value for c in first.commitments} == {"done", "dropped"}
+    carried = {c.id: c for c in review.commitments}
+    assert len(carried) == 2
+    assert {(r.assessment_id, r.status.value) for c in carried.values() for r in c.reviews} == {
+        (first.id, "in_progress"),
+        (first.id, "open"),
+    }
+    assert all(r.recorded_at == review.launched_at for c in carried.values() for r in c.reviews)
     sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD)
     page = client.get(f"/assessments/{review.id}/results").get_data(as_text=True)
     since = page.split('id="since"')[1].split("</section>")[0]
-    for commitment in first.commitments:
+    for commitment in [*first.commitments, *carried.values()]:
         assert commitment.action in since
     assert since.count("carried into this round") == 2
+    listed = page.split('id="commitments"')[1].split("</section>")[0]
+    assert listed.count("Carried from") == 2
 
 
 def test_the_demo_sends_no_mail_to_its_invented_people(app):

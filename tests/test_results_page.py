@@ -251,7 +251,9 @@ def test_an_annual_review_ghosts_the_previous_round_on_the_radar(
     assert "PROMISE-LAST-YEAR" in since and "carried into this round" in since
     previous = load_results(first).fit.comparisons.mirror.similarity
     current = load_results(second).fit.comparisons.mirror.similarity
-    assert f"{previous:.1f} → {current:.1f}" in since or "no change" in since
+    # The numbers are always there; "no change" (below R/8) is at most a note beside them.
+    shown = f"{previous:.1f} → {current:.1f} ({round(current, 1) - round(previous, 1):+.1f})"
+    assert shown in since
     # Levels are shown as whole percentages, and their change is that of the shown values.
     levels = re.findall(r"(\d+)% → (\d+)% \(([+-]\d+)\)", since)
     assert levels, "both rounds' levels differ, so at least one change is shown"

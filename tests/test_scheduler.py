@@ -166,8 +166,9 @@ def reveal_events(assessment: Assessment) -> list[AuditEvent]:
     ]
 
 
-def body_of(sent: list[dict[str, Any]], address: str) -> dict[str, Any]:
-    (message,) = [message for message in sent if message["to"] == address]
+def body_of(sent: list[dict[str, Any]], address: str, about: str = "") -> dict[str, Any]:
+    """The one mail sent to `address` (whose subject holds `about`, when given)."""
+    (message,) = [m for m in sent if m["to"] == address and about in m["subject"]]
     return message
 
 
@@ -662,7 +663,7 @@ def test_the_digest_goes_once_a_week_to_owners_and_named_members(
     assert "Fix the invoice" not in mine["text"] and "Share the forecast" not in mine["text"]
     assert '<html lang="ja">' in mine["html"]
 
-    everything = body_of(sent, "owner@example.com")["text"]
+    everything = body_of(sent, "owner@example.com", about="Commitments this week")["text"]
     for listed in ("Answer within a day", "Visit the warehouse", "Send the monthly report"):
         assert listed in everything
     assert "Share the forecast" in everything, "owners see the client's promises too"
@@ -702,13 +703,11 @@ def test_a_promise_carried_into_a_revealed_round_is_listed_once(app: Flask, prom
     assessments.launch(following, actor=owner, now=LAUNCH + timedelta(days=3))
     assessments.reveal(following, actor=owner, now=LAUNCH + timedelta(days=4))
     db.session.rollback()
-    carried = db.session.scalar(
-        select(Commitment).where(Commitment.carried_from_id == promises["soon"].id)
-    )
-    assert carried is not None and carried.owner_user_id == promises["soon"].owner_user_id
+    carried = db.session.get(Commitment, promises["soon"].id)
+    assert carried is not None and carried.assessment_id == following.id
 
     tick(MONDAY_0905_TOKYO)
-    text = body_of(sent, "owner@example.com")["text"]
+    text = body_of(sent, "owner@example.com", about="Commitments this week")["text"]
     assert text.count("Answer within a day") == 1
     assert f"/assessments/{following.id}/results" in text
 

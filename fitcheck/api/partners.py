@@ -10,10 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import fit
 from ..extensions import db
-from ..models import Assessment, Partner
-from ..services import ServiceError
+from ..models import Partner
+from ..services import ServiceError, rounds
 from ..services import partners as service
-from ..services.results import partner_rounds
 from .access import current_workspace_id, fail, protect
 from .errors import ErrorSchema
 from .schemas import PartnerCreateSchema, PartnerSchema, TimelineSchema
@@ -53,24 +52,20 @@ def timeline(partner_id: int) -> dict[str, Any]:
     """Read a partner's timeline
 
     Every revealed round of the partner, oldest first, with the numbers of its mirror and
-    its verdict (the table of the timeline page), and the change since the round revealed
-    just before it, of whatever kind. A fixed number of queries however many rounds
-    there are.
+    its verdict (the table of the timeline page), and the change since its last round: the
+    round it continues when that one is revealed, else the partner's latest round revealed
+    before it on the same rating scale (`previous_assessment_id`). A fixed number of
+    queries however many rounds there are.
     """
     partner = owned_or_404(Partner, partner_id, _("No partner with this id."))
-    rounds = partner_rounds(partner.id, current_workspace_id())
     return {
         "partner": {"id": partner.id, "name": partner.name},
-        "rounds": [
-            _round(assessment, result, rounds[index - 1][1] if index else None)
-            for index, (assessment, result) in enumerate(rounds)
-        ],
+        "rounds": [_round(row) for row in rounds.timeline(partner.id, current_workspace_id())],
     }
 
 
-def _round(
-    assessment: Assessment, result: fit.FitResult, before: fit.FitResult | None
-) -> dict[str, Any]:
+def _round(row: rounds.TimelineRound) -> dict[str, Any]:
+    assessment, result = row.assessment, row.fit
     mirror = result.mirror
     return {
         "assessment_id": assessment.id,
@@ -83,16 +78,16 @@ def _round(
         "level_them": mirror.level_y,
         "verdict": result.verdict,
         "falls_short": result.falls_short,
-        "change": _changes(before, result),
+        "previous_assessment_id": row.previous.id if row.previous else None,
+        "change": _changes(row.change),
     }
 
 
-def _changes(before: fit.FitResult | None, result: fit.FitResult) -> dict[str, Any] | None:
-    """The engine's change of S and of both levels (§"Annual review") since the round
-    revealed before; rounds on different scales are not compared."""
-    if before is None or before.scale != result.scale:
+def _changes(changes: fit.RoundChange | None) -> dict[str, Any] | None:
+    """The engine's change of S and of both levels (§"Annual review"), as rounds.timeline
+    computed it."""
+    if changes is None:
         return None
-    changes = fit.compare_rounds(before, result)
     return {
         "mirror_score": _change(changes.similarity),
         "level_us": _change(changes.level_us),

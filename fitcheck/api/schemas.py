@@ -494,13 +494,22 @@ class TimelineRoundSchema(ma.Schema):
     falls_short = _enum(
         Side, "For one_sided: the side with the lower level.", required=True, allow_none=True
     )
+    previous_assessment_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The round this one is compared with (its last round): the round "
+            "it continues when that one is revealed, else the partner's latest round revealed "
+            "before it on the same rating scale; null when there is none."
+        },
+    )
     change = fields.Nested(
         TimelineChangesSchema,
         required=True,
         allow_none=True,
         metadata={
-            "description": "Since the partner's round before; null for the first round and "
-            "when the two rounds use different rating scales (they are not compared)."
+            "description": "Since the round `previous_assessment_id`; null when there is none "
+            "(the first round, or no earlier round on the same rating scale)."
         },
     )
 

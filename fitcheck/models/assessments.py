@@ -308,10 +308,20 @@ class Answer(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
 
 
 class Commitment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
-    """An action a side promises after the reveal, tied to a trait; reviewed next round."""
+    """An action a side promises after the reveal, tied to a trait; reviewed next round.
+
+    One row is one promise for its whole life. `assessment_id` is the round it stands in
+    now: the round it was made in, until the next round's launch carries it there if it is
+    still open or in progress (on the trait with the same key; a retired trait keeps it
+    where it is). Carrying moves the row rather than copying it, so a promise is counted
+    once however often it is carried; each round it leaves is kept in `reviews`, with its
+    status at that moment. The round it was made in is its first review's, or its own.
+    """
 
     __tablename__ = "commitments"
     __table_args__ = (
+        # Target of the reviews' key that keeps them in the commitment's workspace.
+        UniqueConstraint("id", "workspace_id"),
         in_same_workspace("assessment_id", "assessments", ondelete="CASCADE"),
         ForeignKeyConstraint(
             ["trait_id", "assessment_id"],
@@ -334,9 +344,6 @@ class Commitment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[CommitmentStatus] = mapped_column(
         str_enum(CommitmentStatus, "commitment_status"), default=CommitmentStatus.OPEN
     )
-    carried_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("commitments.id", ondelete="SET NULL"), index=True
-    )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -351,6 +358,53 @@ class Commitment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     trait: Mapped[AssessmentTrait] = relationship(
         primaryjoin="AssessmentTrait.id == Commitment.trait_id",
         foreign_keys="Commitment.trait_id",
+    )
+    reviews: Mapped[list[CommitmentReview]] = relationship(
+        back_populates="commitment",
+        primaryjoin="Commitment.id == CommitmentReview.commitment_id",
+        foreign_keys="CommitmentReview.commitment_id",
+        order_by="(CommitmentReview.recorded_at, CommitmentReview.id)",
+        passive_deletes=True,
+    )
+
+
+class CommitmentReview(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A round a commitment was carried out of, with its trait there and its status when
+    the next round's launch carried it on: "status then" on both rounds' pages."""
+
+    __tablename__ = "commitment_reviews"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "assessment_id"),
+        in_same_workspace("commitment_id", "commitments", ondelete="CASCADE"),
+        in_same_workspace("assessment_id", "assessments", ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["trait_id", "assessment_id"],
+            ["assessment_traits.id", "assessment_traits.assessment_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(index=True)
+    assessment_id: Mapped[int] = mapped_column(index=True)
+    trait_id: Mapped[int] = mapped_column(index=True)
+    status: Mapped[CommitmentStatus] = mapped_column(
+        str_enum(CommitmentStatus, "commitment_status")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    commitment: Mapped[Commitment] = relationship(
+        back_populates="reviews",
+        primaryjoin="Commitment.id == CommitmentReview.commitment_id",
+        foreign_keys="CommitmentReview.commitment_id",
+    )
+    assessment: Mapped[Assessment] = relationship(
+        primaryjoin="Assessment.id == CommitmentReview.assessment_id",
+        foreign_keys="CommitmentReview.assessment_id",
+    )
+    trait: Mapped[AssessmentTrait] = relationship(
+        primaryjoin="AssessmentTrait.id == CommitmentReview.trait_id",
+        foreign_keys="CommitmentReview.trait_id",
     )
 
 

@@ -26,6 +26,7 @@ from ..models import (
     Assessment,
     AssessmentTrait,
     Commitment,
+    CommitmentReview,
     CommitmentStatus,
     Kind,
     Partner,
@@ -223,7 +224,7 @@ def launch(
     ]
     db.session.add_all(frozen)
     db.session.flush()
-    _carry_commitments(assessment, {trait.key: trait for trait in frozen})
+    _carry_commitments(assessment, {trait.key: trait for trait in frozen}, now=now or utcnow())
     moment = now or utcnow()
     assessment.state = State.COLLECTING
     assessment.launched_at = moment
@@ -665,8 +666,14 @@ def start_next_round(
     return assessment
 
 
-def _carry_commitments(assessment: Assessment, traits: dict[str, AssessmentTrait]) -> None:
-    """Bring last round's open promises into this round, on the trait with the same key."""
+def _carry_commitments(
+    assessment: Assessment, traits: dict[str, AssessmentTrait], *, now: datetime
+) -> None:
+    """Move last round's open promises into this round, on the trait with the same key.
+
+    A promise is one row for its whole life: it leaves last round with a review that keeps
+    its trait and status there, so both rounds' pages can say where it came from and where
+    it went, and every count meets it once."""
     if assessment.previous_id is None:
         return
     previous = db.session.scalars(
@@ -677,22 +684,21 @@ def _carry_commitments(assessment: Assessment, traits: dict[str, AssessmentTrait
             Commitment.workspace_id == assessment.workspace_id,
             Commitment.status.in_((CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)),
         )
+        .order_by(Commitment.id)
     )
-    for old in previous:
-        trait = traits.get(old.trait.key)
+    for commitment in previous:
+        trait = traits.get(commitment.trait.key)
         if trait is None:  # the trait was retired: the promise stays with last round
             continue
         db.session.add(
-            Commitment(
-                workspace_id=assessment.workspace_id,
-                assessment_id=assessment.id,
-                trait_id=trait.id,
-                side=old.side,
-                action=old.action,
-                owner=old.owner,
-                owner_user_id=old.owner_user_id,
-                due_on=old.due_on,
-                status=old.status,
-                carried_from_id=old.id,
+            CommitmentReview(
+                workspace_id=commitment.workspace_id,
+                commitment_id=commitment.id,
+                assessment_id=commitment.assessment_id,
+                trait_id=commitment.trait_id,
+                status=commitment.status,
+                recorded_at=now,
             )
         )
+        commitment.assessment_id = assessment.id
+        commitment.trait_id = trait.id

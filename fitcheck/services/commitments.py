@@ -1,15 +1,31 @@
-"""Commitments: what a side promises after the reveal, tied to a trait."""
+"""Commitments: what a side promises after the reveal, tied to a trait.
+
+A promise is one row for its whole life. The launch of the next round carries an open one
+into it (`assessments.launch`) and keeps the round it leaves as a review, with its status
+then; so each round's page shows the promises that stand in it and those that passed
+through it, and every count meets a promise once.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..models import Assessment, AssessmentTrait, Commitment, CommitmentStatus, Side, User
+from ..models import (
+    Assessment,
+    AssessmentTrait,
+    Commitment,
+    CommitmentReview,
+    CommitmentStatus,
+    Side,
+    User,
+)
 from . import ServiceError, dates
 from .results import is_visible
 
@@ -76,14 +92,80 @@ def set_status(commitment: Commitment, status: CommitmentStatus) -> Commitment:
     return commitment
 
 
-def list_commitments(assessment: Assessment) -> list[Commitment]:
-    """The assessment's commitments with their traits, in one query."""
+@dataclass(frozen=True)
+class RoundCommitment:
+    """A commitment as one round's page shows it.
 
-    return list(
-        db.session.scalars(
-            select(Commitment)
-            .options(joinedload(Commitment.trait))
-            .where(Commitment.assessment_id == assessment.id)
-            .order_by(Commitment.side, Commitment.due_on, Commitment.id)
+    `status` is its status in this round: its status now if it stands here, else the one
+    it had when it was carried on (`went_to`). `came_from` is the round it was carried in
+    from, with its status then. `editable`: its status is changed from this round's page,
+    which is where it stands, or the round it left while its new round is still sealed.
+    """
+
+    commitment: Commitment
+    trait: AssessmentTrait
+    status: CommitmentStatus
+    came_from: CommitmentReview | None
+    went_to: Assessment | None
+    editable: bool
+
+    @property
+    def here(self) -> bool:
+        return self.went_to is None
+
+
+def round_commitment(commitment: Commitment, assessment_id: int) -> RoundCommitment:
+    """`commitment` as round `assessment_id` saw it; reviews, their rounds and traits, and
+    its own round and trait loaded."""
+    reviews = list(commitment.reviews)
+    path = [review.assessment_id for review in reviews] + [commitment.assessment_id]
+    index = path.index(assessment_id)
+    came_from = reviews[index - 1] if index > 0 else None
+    if index == len(reviews):
+        return RoundCommitment(
+            commitment, commitment.trait, commitment.status, came_from, None, True
         )
+    went_to = reviews[index + 1].assessment if index + 1 < len(reviews) else commitment.assessment
+    sealed_ahead = index == len(reviews) - 1 and not is_visible(commitment.assessment)
+    return RoundCommitment(
+        commitment, reviews[index].trait, reviews[index].status, came_from, went_to, sealed_ahead
     )
+
+
+def shown_in(commitment: Commitment) -> int:
+    """The round whose page shows `commitment` with its status to change: the round it
+    stands in, or while that one is still sealed, the round it was carried from."""
+    if commitment.reviews and not is_visible(commitment.assessment):
+        return commitment.reviews[-1].assessment_id
+    return commitment.assessment_id
+
+
+def with_history() -> tuple[LoaderOption, ...]:
+    """Loader options for a commitment's rounds, traits and reviews, in the same query
+    (use `.unique()` on the result)."""
+    return (
+        joinedload(Commitment.trait),
+        joinedload(Commitment.assessment),
+        joinedload(Commitment.reviews).options(
+            joinedload(CommitmentReview.assessment), joinedload(CommitmentReview.trait)
+        ),
+    )
+
+
+def list_commitments(assessment: Assessment) -> list[RoundCommitment]:
+    """Every commitment the round's page shows, in one query: those that stand in it and
+    those carried on from it to a later round."""
+    passed_through = select(CommitmentReview.commitment_id).where(
+        CommitmentReview.assessment_id == assessment.id,
+        CommitmentReview.workspace_id == assessment.workspace_id,
+    )
+    commitments = db.session.scalars(
+        select(Commitment)
+        .options(*with_history())
+        .where(
+            Commitment.workspace_id == assessment.workspace_id,
+            or_(Commitment.assessment_id == assessment.id, Commitment.id.in_(passed_through)),
+        )
+        .order_by(Commitment.side, Commitment.due_on, Commitment.id)
+    ).unique()
+    return [round_commitment(commitment, assessment.id) for commitment in commitments]

@@ -119,7 +119,8 @@ PLANS = (
                 _at(2024, 6, 3),
                 _profile(3.2, 4.1, 4.2, 3.9, 1.2),
                 # Kept, under way, not started and given up: the review a year on shows each,
-                # and carries the two still open into its own round.
+                # and its launch moves the two still open into its own round, where they
+                # are the same two promises (counted once) with their 2024 status kept.
                 commitments=(
                     Promise(
                         "quick_response",

@@ -1,7 +1,8 @@
 """Exports of a revealed assessment: tidy CSV, XLSX and JSON, for spreadsheets and BI tools.
 
-Everything here reads through `results.load_results`, so an export shows the numbers of
-the results page (one computation) and obeys the same two rules: nothing before the reveal
+Everything here reads through `rounds.load_round` (or `results.load_results`, for the
+answers alone), so an export shows the numbers of the results page (one computation), its
+last round and the change since, and obeys the same two rules: nothing before the reveal
 (`ResultsSealed` propagates) and nothing of a side withheld by the anonymity threshold —
 not its averages, not its individual answers, not its comments.
 
@@ -44,6 +45,7 @@ from ..models import Answer, Assessment, Respondent, User
 from . import audit
 from .assessments import _subject as assessment_subject
 from .results import Results, load_results
+from .rounds import Round, load_round
 
 Cell: TypeAlias = str | int | float | bool | None
 Row: TypeAlias = dict[str, Cell]
@@ -86,6 +88,9 @@ RESULT_COLUMNS = (
     # headline; the whole "Fit" table is in the XLSX and JSON exports.
     "mirror_score",
     "verdict",
+    # The round compared with (the results page's "last round") and the change of S since.
+    "previous_assessment_id",
+    "mirror_score_change",
 )
 FIT_COLUMNS = ("measure", "value")
 COMMENT_COLUMNS = ("trait_key", "trait_label_en", "trait_label_ja", "side", "comment")
@@ -184,10 +189,20 @@ def _answer_rows(results: Results) -> list[Row]:
     return rows
 
 
-def _results_rows(results: Results) -> list[Row]:
+def _since(results: Round) -> Row:
+    """The last round and the change of S since, as the results page shows them."""
+    change = results.change
+    return {
+        "previous_assessment_id": results.previous.assessment.id if results.previous else None,
+        "mirror_score_change": change.similarity.delta if change else None,
+    }
+
+
+def _results_rows(results: Round) -> list[Row]:
     fit = results.fit
     traits = {trait.key: trait for trait in results.assessment.traits}
     meta = _meta(results.assessment)
+    since = _since(results)
     return [
         {
             **meta,
@@ -209,12 +224,13 @@ def _results_rows(results: Results) -> list[Row]:
             "rwg_client": row.client.rwg,
             "mirror_score": fit.mirror.similarity,
             "verdict": fit.verdict.value,
+            **since,
         }
         for row in fit.traits
     ]
 
 
-def _fit_rows(results: Results) -> list[Row]:
+def _fit_rows(results: Round) -> list[Row]:
     fit = results.fit
     mirror = fit.mirror
     ci = mirror.shape_ci or (None, None)
@@ -250,6 +266,12 @@ def _fit_rows(results: Results) -> list[Row]:
         ("min_responses_per_side", fit.min_responses),
         ("scale_lo", fit.scale.lo),
         ("scale_hi", fit.scale.hi),
+    ]
+    change = results.change
+    measures += [
+        *_since(results).items(),
+        ("level_us_change", change.level_us.delta if change else None),
+        ("level_them_change", change.level_them.delta if change else None),
     ]
     return [{"measure": measure, "value": value} for measure, value in measures]
 
@@ -291,20 +313,21 @@ def answer_rows(assessment: Assessment) -> list[Row]:
 
 def results_rows(assessment: Assessment) -> list[Row]:
     """One row per trait: the four profiles, the mirror gap and band, the weight, blind spots
-    and hidden strengths and rwg per side, with the round's mirror score and verdict."""
-    return _results_rows(load_results(assessment))
+    and hidden strengths and rwg per side, with the round's mirror score and verdict, its
+    last round and the change of the mirror score since."""
+    return _results_rows(load_round(assessment))
 
 
 def fit_rows(assessment: Assessment) -> list[Row]:
     """The round as measure/value pairs: the mirror's statistics, verdict, the other named
-    comparisons' scores, responses per side."""
-    return _fit_rows(load_results(assessment))
+    comparisons' scores, responses per side, the last round and the changes since."""
+    return _fit_rows(load_round(assessment))
 
 
 def round_rows(assessment: Assessment) -> dict[str, list[Row]]:
-    """Every table of a revealed round from one `load_results`: answers, results, fit and
+    """Every table of a revealed round from one `load_round`: answers, results, fit and
     comments, as the files and the workspace export carry them."""
-    results = load_results(assessment)
+    results = load_round(assessment)
     return {
         "answers": _answer_rows(results),
         "results": _results_rows(results),
@@ -367,8 +390,8 @@ def _sheet(workbook: Any, title: str, columns: Sequence[str], rows: Sequence[Row
 
 
 def to_xlsx(assessment: Assessment) -> bytes:
-    """A workbook with sheets Answers, Results, Fit and Comments, from one `load_results`."""
-    results = load_results(assessment)
+    """A workbook with sheets Answers, Results, Fit and Comments, from one `load_round`."""
+    results = load_round(assessment)
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "fitcheck"
@@ -382,8 +405,10 @@ def to_xlsx(assessment: Assessment) -> bytes:
 
 
 def to_json(assessment: Assessment) -> dict[str, JSONValue]:
-    """The assessment, `FitResult.to_dict()` unchanged, and comments by trait and side."""
-    results = load_results(assessment)
+    """The assessment, `FitResult.to_dict()` unchanged, comments by trait and side, the last
+    round (`previous_round`, null for none) and the change since (`RoundChange.to_dict()`)."""
+    results = load_round(assessment)
+    previous = results.previous.assessment if results.previous else None
     return {
         "assessment": {
             "id": assessment.id,
@@ -404,6 +429,15 @@ def to_json(assessment: Assessment) -> dict[str, JSONValue]:
             {"trait_key": key, "side": side.value, "comments": list(texts)}
             for key, side, texts in _comment_groups(results)
         ],
+        "previous_round": None
+        if previous is None
+        else {
+            "id": previous.id,
+            "title": previous.title,
+            "kind": previous.kind.value,
+            "revealed_at": previous.revealed_at.isoformat() if previous.revealed_at else None,
+        },
+        "change": results.change.to_dict() if results.change else None,
     }
 
 

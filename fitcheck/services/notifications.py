@@ -18,14 +18,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
     ActorKind,
     Assessment,
     Commitment,
+    CommitmentReview,
     CommitmentStatus,
     OutboxMessage,
     Respondent,
@@ -35,6 +36,7 @@ from ..models import (
     User,
 )
 from ..urls import external_url
+from . import commitments as commitment_service
 from . import outbox
 from .dates import format_date, format_datetime
 from .invitations import link_token, respondent_context
@@ -263,28 +265,23 @@ class Digest:
 
 
 def _open_commitments(today: date) -> Select[Commitment]:
-    """Open commitments of revealed rounds due by `today` + the horizon (overdue ones
-    included), each once: a promise carried into a later revealed round is listed there."""
-    later = aliased(Commitment)
-    later_round = aliased(Assessment)
-    carried_on = exists().where(
-        later.carried_from_id == Commitment.id,
-        later_round.id == later.assessment_id,
-        later_round.state.in_(VISIBLE_STATES),
-    )
+    """Open commitments due by `today` + the horizon (overdue ones included), each once:
+    a promise carried into a later round is the same row there (`services.commitments`).
+    Every commitment was made in a revealed round; one carried into a round still
+    collecting answers is listed from the round it left."""
     return (
         select(Commitment)
-        .join(Commitment.assessment)
         .options(
-            contains_eager(Commitment.assessment).joinedload(Assessment.partner),
             joinedload(Commitment.trait),
+            joinedload(Commitment.assessment).joinedload(Assessment.partner),
+            joinedload(Commitment.reviews)
+            .joinedload(CommitmentReview.assessment)
+            .joinedload(Assessment.partner),
         )
         .where(
-            Assessment.state.in_(VISIBLE_STATES),
             Commitment.status.in_(OPEN_STATUSES),
             Commitment.due_on.is_not(None),
             Commitment.due_on <= today + DIGEST_HORIZON,
-            ~carried_on,
         )
         .order_by(Commitment.due_on, Commitment.id)
     )
@@ -382,7 +379,11 @@ def render_commitment_digest(message: OutboxMessage) -> Rendered | None:
 
 
 def _item(commitment: Commitment, locale: str, today: date) -> dict[str, Any]:
-    assessment = commitment.assessment
+    shown_in = commitment_service.shown_in(commitment)
+    assessment = next(
+        (r.assessment for r in commitment.reviews if r.assessment_id == shown_in),
+        commitment.assessment,
+    )
     assert commitment.due_on is not None
     return {
         "action": commitment.action,

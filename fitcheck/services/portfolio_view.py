@@ -2,7 +2,7 @@
 
 Every number comes from the rounds' stored summaries (`services.summaries`), read with the
 rounds in a fixed number of queries however many partners there are; the latest round of
-each partner is compared with the one before it.
+each partner is compared with its last round, by the one rule of `services.rounds`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .. import fit
 from ..extensions import db
 from ..models import Assessment, Commitment, CommitmentStatus, Kind, Partner
 from .results import VISIBLE_STATES, local_date
+from .rounds import previous_among, similarity_change
 from .summaries import Summary, summaries_for
 
 SORTS = ("score", "change", "overdue", "name")
@@ -29,8 +30,10 @@ class PortfolioRow:
     latest: Assessment
     summary: Summary
     verdict: fit.Verdict
-    change: float | None  # of the mirror score since the partner's round before
-    overdue: int  # open commitments past their due date, over all its rounds
+    change: float | None  # of the mirror score since the latest round's last round
+    # Open commitments past their due date, over all its rounds; each promise once (carrying
+    # moves it, see services.commitments).
+    overdue: int
 
 
 def portfolio(
@@ -41,24 +44,33 @@ def portfolio(
     sort: str = "score",
     today: date | None = None,
 ) -> list[PortfolioRow]:
-    """Each partner's latest revealed round (of `kind`, revealed in `year`), sorted."""
-    query = (
-        select(Assessment)
-        .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
-        .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
-        .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
+    """Each partner's latest revealed round (of `kind`, revealed in `year`), sorted; its
+    change is since its last round (`rounds.previous_among`), whatever the filters."""
+    revealed = list(
+        db.session.scalars(
+            select(Assessment)
+            .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
+            .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
+            .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
+        )
     )
-    if kind is not None:
-        query = query.where(Assessment.kind == kind)
-    rounds = list(db.session.scalars(query))
+    every_round: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in revealed:
+        every_round[assessment.partner_id].append(assessment)
+    rounds = [a for a in revealed if kind is None or a.kind == kind]
     if year is not None:
         rounds = [a for a in rounds if a.revealed_at and local_date(a.revealed_at).year == year]
     if not rounds:
         return []
-    summaries = summaries_for(workspace_id, [a.id for a in rounds])
     by_partner: dict[int, list[Assessment]] = defaultdict(list)
     for assessment in rounds:
         by_partner[assessment.partner_id].append(assessment)
+    latest_rounds = [partner_rounds[-1] for partner_rounds in by_partner.values()]
+    before = {a.id: previous_among(a, every_round[a.partner_id]) for a in latest_rounds}
+    summaries = summaries_for(
+        workspace_id,
+        [a.id for a in latest_rounds] + [b.id for b in before.values() if b is not None],
+    )
     overdue: dict[int, int] = dict(
         db.session.execute(
             select(Assessment.partner_id, func.count(Commitment.id))
@@ -75,11 +87,8 @@ def portfolio(
     for partner_rounds in by_partner.values():
         latest = partner_rounds[-1]
         summary = summaries[latest.id]
-        change = None
-        if len(partner_rounds) > 1:
-            then_s = summaries[partner_rounds[-2].id].similarity
-            now_s = summary.similarity
-            change = None if now_s is None or then_s is None else now_s - then_s
+        previous = before[latest.id]
+        change = similarity_change(summaries[previous.id] if previous else None, summary)
         rows.append(
             PortfolioRow(
                 partner=latest.partner,

@@ -1,8 +1,10 @@
-"""Reading results: the one door every page, chart, export and API goes through.
+"""Reading a round's answers: the one door every page, chart, export and API goes through.
 
 The seal and the anonymity threshold are enforced here, where the data are read, never in
 templates: before the reveal nothing leaves this module, and a side below its threshold k
 reaches every view already withheld (see `fit.assess`). Comments follow the same rule.
+What a page shows about a round beside its own numbers (its last round, the change since)
+is `services.rounds`, built on these functions.
 """
 
 from __future__ import annotations
@@ -111,10 +113,16 @@ def compute_fit(assessment: Assessment, rows: Sequence[AnswerRow]) -> fit.FitRes
     )
 
 
-def load_results(assessment: Assessment) -> Results:
-    """Every number of a revealed assessment, from its submitted answers. Two queries."""
+def check_visible(assessment: Assessment) -> None:
+    """Raise `ResultsSealed` before the reveal."""
     if not is_visible(assessment):
         raise ResultsSealed(_l("The results are sealed until the reveal."))
+
+
+def load_results(assessment: Assessment) -> Results:
+    """Every number of a revealed assessment, from its submitted answers: the round alone;
+    `rounds.load_round` adds its last round and the change. Two queries."""
+    check_visible(assessment)
     rows = submitted_answers(assessment)
     result = compute_fit(assessment, rows)
     keys = {trait.id: trait.key for trait in assessment.traits}

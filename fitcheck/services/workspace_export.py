@@ -4,7 +4,8 @@ the CSVs of every revealed round.
 `workspace.json` holds every object of the workspace, table by table, with its own ids so
 the references between them still resolve: the workspace, its users, member invitations,
 API tokens, partners, contacts, outcomes, trait sets and traits, assessments and their
-frozen traits, respondents, commitments, round summaries and the audit log.
+frozen traits, respondents, commitments with the rounds they were carried out of
+(`commitment_reviews`), round summaries and the audit log.
 
 What the rest of fitcheck never shows is not in it either:
 
@@ -42,6 +43,7 @@ from ..models import (
     AssessmentTrait,
     AuditEvent,
     Commitment,
+    CommitmentReview,
     Contact,
     MemberInvitation,
     Outcome,
@@ -76,6 +78,7 @@ TABLES: tuple[tuple[str, Table], ...] = (
     ("assessment_traits", AssessmentTrait.__table__),
     ("respondents", Respondent.__table__),
     ("commitments", Commitment.__table__),
+    ("commitment_reviews", CommitmentReview.__table__),
     ("round_summaries", RoundSummary.__table__),
     ("audit_events", AuditEvent.__table__),
 )

@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 from .. import charts
 from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
 from ..forms.staff import ConfirmNameForm
+from ..labels import VERDICT_NAMES
 from ..models import Contact, Partner
 from ..services import ServiceError, deletion
 from ..services import partners as service
-from ..services.results import local_date, partner_rounds
+from ..services.results import local_date
+from ..services.rounds import timeline as partner_timeline
 from .access import owner_required
-from .results import VERDICT_NAMES
 from .scoping import owned_or_404
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
@@ -176,21 +177,22 @@ def remove_contact(contact_id: int) -> Response:
 
 @bp.get("/<int:partner_id>/timeline")
 def timeline(partner_id: int) -> str:
-    """Every revealed round of the partner: the trend of the mirror and each verdict."""
+    """Every revealed round of the partner: the trend of the mirror, each verdict, and the
+    change since each round's last round."""
     partner = owned_or_404(Partner, partner_id)
-    rounds = partner_rounds(partner.id, partner.workspace_id)
+    rounds = partner_timeline(partner.id, partner.workspace_id)
     locale = str(get_locale() or "en")
     points = []
-    for assessment, result in rounds:
-        revealed = assessment.revealed_at
-        assert revealed is not None  # partner_rounds reads revealed rounds only
+    for row in rounds:
+        revealed = row.assessment.revealed_at
+        assert revealed is not None  # the timeline reads revealed rounds only
         points.append(
             charts.TrendPoint(
                 day=local_date(revealed),
                 label=format_date(revealed, "medium"),
-                similarity=result.comparisons.mirror.similarity,
-                level_us=result.comparisons.mirror.level_x,
-                level_them=result.comparisons.mirror.level_y,
+                similarity=row.fit.comparisons.mirror.similarity,
+                level_us=row.fit.comparisons.mirror.level_x,
+                level_them=row.fit.comparisons.mirror.level_y,
             )
         )
     figure = charts.trend_lines(

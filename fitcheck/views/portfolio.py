@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from .. import charts
 from .. import portfolio as stats
 from ..i18n import lazy_gettext as _l
+from ..labels import VERDICT_NAMES
 from ..models import Kind
 from ..services.analysis import Measure, PortfolioAnalysis, analyse_portfolio
 from ..services.portfolio_view import SORTS, portfolio
-from .results import VERDICT_NAMES
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 

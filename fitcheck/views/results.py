@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from .. import charts, fit
-from ..extensions import db
+from .. import charts
 from ..forms import ActionForm, CommitmentForm
-from ..i18n import lazy_gettext as _l
+from ..labels import VERDICTS
 from ..models import Assessment, Commitment, CommitmentStatus, Respondent, Side
 from ..services import ServiceError
 from ..services import commitments as commitment_service
-from ..services.results import Results, is_visible, load_results, respondent_may_see
+from ..services.results import is_visible, respondent_may_see
+from ..services.rounds import Round, load_round
 from .scoping import owned_or_404
 
 bp = Blueprint("results", __name__)
@@ -44,30 +44,7 @@ def chart_text() -> charts.ChartText:
     )
 
 
-# Short names, for tables that list many rounds.
-VERDICT_NAMES = {
-    fit.Verdict.MUTUAL_FIT: _l("Mutual fit"),
-    fit.Verdict.ALIKE_BUT_WEAK: _l("Alike, but not both strong"),
-    fit.Verdict.ONE_SIDED: _l("One-sided"),
-    fit.Verdict.MISFIT: _l("Misfit"),
-    fit.Verdict.NOT_ENOUGH_DATA: _l("Not enough data"),
-}
-
-VERDICTS = {
-    fit.Verdict.MUTUAL_FIT: _l("Mutual fit: you see each other alike, and both at a high level."),
-    fit.Verdict.ALIKE_BUT_WEAK: _l(
-        "Alike, but not both strong: you mirror each other, and at least one of you is "
-        "below the bar."
-    ),
-    fit.Verdict.ONE_SIDED: _l("One-sided: you see each other differently."),
-    fit.Verdict.MISFIT: _l("Misfit: you see each other differently, and neither reaches the bar."),
-    fit.Verdict.NOT_ENOUGH_DATA: _l(
-        "Not enough data: a side has too few answers, or no trait was rated by both."
-    ),
-}
-
-
-def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
+def _page_context(results: Round, *, viewer: Side | None) -> dict[str, Any]:
     """Everything the results page and the report show, labelled in the current language."""
     assessment = results.assessment
     locale = str(get_locale() or "en")
@@ -81,7 +58,7 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
     }
     result = results.fit
     text = chart_text()
-    previous = _previous_round(assessment)
+    previous = results.previous
     radar = charts.mirror_radar(
         result,
         labels=labels,
@@ -106,7 +83,7 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
         "comments": results.comments,
         "commitments": commitment_service.list_commitments(assessment),
         "previous": previous,
-        "changes": fit.compare_rounds(previous.fit, result) if previous else None,
+        "changes": results.change,
         "previous_commitments": (
             commitment_service.list_commitments(previous.assessment) if previous else []
         ),
@@ -122,21 +99,6 @@ def _page_context(results: Results, *, viewer: Side | None) -> dict[str, Any]:
     }
 
 
-def _previous_round(assessment: Assessment) -> Results | None:
-    """Last round's result, ghosted on an annual review's radar; the same seal applies."""
-    if assessment.previous_id is None:
-        return None
-    previous = db.session.get(Assessment, assessment.previous_id)
-    if (
-        previous is None
-        or previous.partner_id != assessment.partner_id
-        or not is_visible(previous)
-        or (previous.scale_lo, previous.scale_hi) != (assessment.scale_lo, assessment.scale_hi)
-    ):
-        return None
-    return load_results(previous)
-
-
 def _commitment_form(assessment: Assessment, viewer: Side | None) -> CommitmentForm:
     locale = str(get_locale() or "en")
     return CommitmentForm(
@@ -144,7 +106,7 @@ def _commitment_form(assessment: Assessment, viewer: Side | None) -> CommitmentF
     )
 
 
-def _render(template: str, results: Results, *, viewer: Side | None, **extra: Any) -> str:
+def _render(template: str, results: Round, *, viewer: Side | None, **extra: Any) -> str:
     context = _page_context(results, viewer=viewer)
     context.setdefault("commitment_form", _commitment_form(results.assessment, viewer))
     context.update(extra)
@@ -164,7 +126,7 @@ def show(assessment_id: int) -> str | tuple[str, int]:
     assessment = owned_or_404(Assessment, assessment_id)
     if not is_visible(assessment):
         return _sealed(assessment)
-    return _render("results/show.html", load_results(assessment), viewer=None)
+    return _render("results/show.html", load_round(assessment), viewer=None)
 
 
 @bp.get("/assessments/<int:assessment_id>/report")
@@ -173,7 +135,7 @@ def report(assessment_id: int) -> str | tuple[str, int]:
     assessment = owned_or_404(Assessment, assessment_id)
     if not is_visible(assessment):
         return _sealed(assessment)
-    return _render("results/report.html", load_results(assessment), viewer=None)
+    return _render("results/report.html", load_round(assessment), viewer=None)
 
 
 @bp.post("/assessments/<int:assessment_id>/commitments")
@@ -201,7 +163,7 @@ def add_commitment(assessment_id: int) -> Response | str | tuple[str, int]:
             return redirect(
                 url_for("results.show", assessment_id=assessment.id, _anchor="commitments")
             )
-    return _render("results/show.html", load_results(assessment), viewer=None, commitment_form=form)
+    return _render("results/show.html", load_round(assessment), viewer=None, commitment_form=form)
 
 
 @bp.post("/commitments/<int:commitment_id>/<any(open, in_progress, done, dropped):status>")
@@ -211,9 +173,8 @@ def set_commitment_status(commitment_id: int, status: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     commitment_service.set_status(commitment, CommitmentStatus(status))
-    return redirect(
-        url_for("results.show", assessment_id=commitment.assessment_id, _anchor="commitments")
-    )
+    page = commitment_service.shown_in(commitment)
+    return redirect(url_for("results.show", assessment_id=page, _anchor="commitments"))
 
 
 # Respondents, through their personal link: the routes live in the respond blueprint,
@@ -227,7 +188,7 @@ def respondent_page(
         return render_template("results/not_shared.html", respondent=respondent), 403
     return _render(
         "results/report.html" if printable else "results/show.html",
-        load_results(respondent.assessment),
+        load_round(respondent.assessment, viewer=respondent.side),
         viewer=respondent.side,
         token=token,
     )
@@ -245,7 +206,7 @@ def respondent_commitment(
     if refreshed:
         page = _render(
             "results/show.html",
-            load_results(assessment),
+            load_round(assessment, viewer=respondent.side),
             viewer=respondent.side,
             token=token,
             commitment_form=form,
@@ -269,7 +230,7 @@ def respondent_commitment(
             return redirect(url_for("respond.results", token=token, _anchor="commitments"))
     return _render(
         "results/show.html",
-        load_results(assessment),
+        load_round(assessment, viewer=respondent.side),
         viewer=respondent.side,
         token=token,
         commitment_form=form,

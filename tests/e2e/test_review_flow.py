@@ -39,7 +39,8 @@ KEPT = "REVIEW-E2E-kept: answer every request within one working day"
 # "No change" below an eighth of the scale: 0.5 point per trait, 12.5 for the mirror score.
 STEP = (5 - 1) / 8
 SCORE_STEP = 100 / 8
-CHANGED = re.compile(r"(-?\d+\.\d+) → (-?\d+\.\d+) \(([+-]\d+\.\d+)\)")
+# Always the numbers; "no change" (below the step) only as a note after them.
+CHANGED = re.compile(r"(-?\d+\.\d+) → (-?\d+\.\d+) \(([+-]\d+\.\d+)\)( no change)?")
 
 # Every trace plotly drew on the radar, in drawing order: its name (legend line breaks
 # undone), line colour, and whether its outline has a shape on screen.
@@ -231,8 +232,8 @@ def answer(page: Page, link: str, side: str, person: int) -> None:
 
 
 def check_since_the_last_round(page: Page, last: LastRound) -> None:
-    """The mirror score's change and, per trait, both views' and the gap's: each either
-    "no change" (below the step) or last round's value → this round's (± the change)."""
+    """The mirror score's change and, per trait, both views' and the gap's: each last
+    round's value → this round's (± the change), noted "no change" when below the step."""
     since = page.locator("section[aria-labelledby='since']")
     expect(since.get_by_role("heading", name="Since the last round")).to_be_visible()
     expect(since.locator("p").first).to_contain_text(
@@ -240,10 +241,13 @@ def check_since_the_last_round(page: Page, last: LastRound) -> None:
     )
     score = number(page.locator(".fc-glance .display-6").inner_text())
     score_change = since.locator("dt:text-is('Mirror score') + dd").inner_text()
+    found = CHANGED.fullmatch(score_change.strip())
+    assert found, score_change
+    assert (float(found.group(1)), float(found.group(2))) == (last.score, score), score_change
     if abs(score - last.score) < SCORE_STEP - 0.05:
-        assert score_change == "no change", score_change
+        assert found.group(4), score_change
     elif abs(score - last.score) > SCORE_STEP + 0.05:
-        assert score_change.startswith(f"{last.score:.1f} → {score:.1f} ("), score_change
+        assert not found.group(4), score_change
 
     them, us = means("company"), means("client")
     rows = since.locator("tbody tr")
@@ -256,12 +260,12 @@ def check_since_the_last_round(page: Page, last: LastRound) -> None:
         cells = row.locator("td").all_inner_texts()
         for column, old, new, text in zip(changed, last.gaps[label], now, cells, strict=True):
             where = (label, column, text)
-            if text.strip() == "no change":
-                assert abs(new - old) < STEP + 0.01, where
-                continue
             found = CHANGED.fullmatch(text.strip())
             assert found, where
             assert (float(found.group(1)), float(found.group(2))) == (old, new), where
+            if found.group(4):  # no change
+                assert abs(new - old) < STEP + 0.01, where
+                continue
             assert abs(new - old) > STEP - 0.01, where
             changed[column] += 1
     # The company's view of the client fell by at least half a point on every trait.
@@ -366,13 +370,28 @@ def test_annual_review_from_last_round_to_the_timeline(
     rounds = staff.locator("table tbody tr")
     expect(rounds).to_have_count(3)
     expect(rounds.last).to_contain_text("Annual partnership review")
-    expect(rounds.last.locator("td").nth(3)).to_have_text(score)  # round, revealed, verdict
+    expect(rounds.last.locator("td").nth(2)).to_have_text(score)  # revealed, verdict
+    # Compared with the round it continues: the numbers of both, whatever the step.
+    expect(rounds.last.locator("td").last).to_contain_text(f" → {score} (")
+    expect(rounds.last.locator("td").last).to_contain_text("Last round: Annual partnership review")
     wait_for_charts(staff, 1)
     points = staff.evaluate(
         "() => document.querySelector('.fc-chart .js-plotly-plot').data.map((t) => t.x.length)"
     )
     assert points and all(count == 3 for count in points), points
     screenshot(staff, "timeline")
+    # On a phone the table scrolls inside its box, each round's name kept at the left edge.
+    phone.goto(staff.url)
+    wait_for_charts(phone, 1)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    table = phone.locator(".table-responsive")
+    edges = table.evaluate(
+        "(box) => { box.scrollLeft = 200; const name = box.querySelector('tbody th');"
+        " const left = name.getBoundingClientRect().left - box.getBoundingClientRect().left;"
+        " return [box.scrollLeft, left]; }"
+    )
+    assert edges[0] > 0 and abs(edges[1]) < 1, edges
+    screenshot(phone, "timeline-phone")
 
 
 def test_portfolio_analysis_draws_its_surface_with_webgl(
