@@ -48,7 +48,7 @@ test: $(STAMP) translations lint typecheck
 
 # Maintenance: refresh the catalogs after changing user-facing text.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs '.*' -k _l -k lazy_gettext -k ngettext:1,2 \
 		--no-location --sort-output -o fitcheck/translations/messages.pot .
 
 update-catalogs: extract-messages
