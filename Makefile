@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app fitcheck
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one.
+PYTEST_ARGS ?= -n 2
 CATALOGS := $(wildcard fitcheck/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
