@@ -16,11 +16,11 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 
-from .. import fit, text
+from .. import fit
 from ..extensions import db
 from ..models import Assessment, Kind, Partner, State, Workspace
 from . import paging
-from .partners import _like_pattern  # the web list's search, the same rule
+from .partners import name_search  # the web list's search, the same rule
 from .results import VISIBLE_STATES
 from .summaries import summaries_for
 
@@ -94,10 +94,9 @@ def partners_page(
         .where(Partner.workspace_id == workspace_id)
         .order_by(func.lower(Partner.name), Partner.id)
     )
-    # A search stores nothing, so characters no name can hold are dropped, not refused.
-    search = text.without_forbidden(search).strip()
-    if search:
-        query = query.where(Partner.name.ilike(_like_pattern(search), escape="\\"))
+    matches = name_search(search)
+    if matches is not None:
+        query = query.where(matches)
     found = _page_of(query, page=page, per_page=per_page)
     return Page(
         items=listed_partners(workspace_id, found.items),

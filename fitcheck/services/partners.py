@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from .. import text
 from ..extensions import db
@@ -23,9 +23,15 @@ class PartnerPage:
     assessment_counts: dict[int, int]
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def name_search(search: str) -> ColumnElement[bool] | None:
+    """The one rule of a partner search, for the web list and the API alike: the name
+    holds the typed text, in any case, with `%` and `_` taken literally. A search stores
+    nothing, so characters no name can hold are dropped, not refused. None: no search."""
+    search = text.without_forbidden(search).strip()
+    if not search:
+        return None
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Partner.name.ilike(f"%{escaped}%", escape="\\")
 
 
 def list_partners(
@@ -43,10 +49,9 @@ def list_partners(
         )
         .order_by(func.lower(Partner.name), Partner.id)
     )
-    # A search stores nothing, so characters no name can hold are dropped, not refused.
-    search = text.without_forbidden(search).strip()
-    if search:
-        query = query.where(Partner.name.ilike(_like_pattern(search), escape="\\"))
+    matches = name_search(search)
+    if matches is not None:
+        query = query.where(matches)
     partners = paging.paginate(query, page=page, per_page=PER_PAGE)
     ids = [partner.id for partner in partners.items]
     counts: dict[int, int] = {}
