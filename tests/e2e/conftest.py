@@ -45,6 +45,10 @@ from ..conftest import require_or_skip
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
+
+# Assertions wait as long as actions do: `make test` runs two test processes side by side
+# on two cores, and a page that posts a form can take longer than Playwright's 5 s then.
+expect.set_options(timeout=10_000)
 PHONE = {"width": 390, "height": 844}
 
 
