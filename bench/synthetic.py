@@ -24,6 +24,7 @@ from fitcheck.models import (
     utcnow,
 )
 from fitcheck.services import accounts, assessments, partners, traits
+from fitcheck.services.respondents import add_respondent
 
 BENCH_PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account in a scratch database
 
@@ -63,12 +64,12 @@ def large_assessment(
         partner, trait_set, kind=Kind.ANNUAL_REVIEW, min_responses_per_side=3
     )
     people = [
-        assessments.add_respondent(
+        add_respondent(
             assessment, side=Side.COMPANY if number % 2 else Side.CLIENT, name=f"R{number}"
         )[0]
         for number in range(respondents)
     ]
-    assessments.launch(assessment)
+    assessments.launch(assessment, invite=False)
     rows = [
         {
             "workspace_id": assessment.workspace_id,

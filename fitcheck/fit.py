@@ -53,6 +53,7 @@ __all__ = [
     "compare_rounds",
     "gap_band",
     "portfolio_point",
+    "reaches",
 ]
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
@@ -440,7 +441,7 @@ class RoundChange:
 # --------------------------------------------------------------------------------------------
 
 
-def _reaches(value: float, threshold: float) -> bool:
+def reaches(value: float, threshold: float) -> bool:
     # Means of integer ratings are rational: a gap of exactly R/8 on paper can come out as
     # 0.49999999999999994 in floating point. It must still reach R/8, or the page would
     # disagree with a spreadsheet at every band and threshold edge.
@@ -454,9 +455,9 @@ def _clamp(value: float, lo: float, hi: float) -> float:
 def gap_band(gap: float, scale: Scale) -> Band:
     """Band of a gap: aligned ``|g| < R/8``, notable ``< R/4``, major ``≥ R/4``."""
     size = abs(gap)
-    if _reaches(size, scale.range / 4):
+    if reaches(size, scale.range / 4):
         return Band.MAJOR
-    if _reaches(size, scale.range / 8):
+    if reaches(size, scale.range / 8):
         return Band.NOTABLE
     return Band.ALIGNED
 
@@ -757,10 +758,10 @@ def _side_trait(answers: _SideAnswers, self_minus_seen: float | None, scale: Sca
         self_=answers.self_,
         importance=answers.importance,
         rwg=answers.rwg,
-        disagrees=None if answers.rwg is None else not _reaches(answers.rwg, RWG_DISAGREES_BELOW),
+        disagrees=None if answers.rwg is None else not reaches(answers.rwg, RWG_DISAGREES_BELOW),
         self_minus_seen=self_minus_seen,
-        blind_spot=None if self_minus_seen is None else _reaches(self_minus_seen, step),
-        hidden_strength=None if self_minus_seen is None else _reaches(-self_minus_seen, step),
+        blind_spot=None if self_minus_seen is None else reaches(self_minus_seen, step),
+        hidden_strength=None if self_minus_seen is None else reaches(-self_minus_seen, step),
     )
 
 
@@ -778,10 +779,10 @@ def mirror_verdict(
     s, l_us, l_them = similarity, level_us, level_them
     if withheld or s is None or l_us is None or l_them is None:
         return Verdict.NOT_ENOUGH_DATA, None
-    if _reaches(s, thresholds.similar):
-        weak = not _reaches(min(l_us, l_them), thresholds.level)
+    if reaches(s, thresholds.similar):
+        weak = not reaches(min(l_us, l_them), thresholds.level)
         return (Verdict.ALIKE_BUT_WEAK if weak else Verdict.MUTUAL_FIT), None
-    if not _reaches(max(l_us, l_them), thresholds.level):
+    if not reaches(max(l_us, l_them), thresholds.level):
         return Verdict.MISFIT, None
     # L_us is how the client sees the company, so a lower L_us means the company falls short.
     if l_us == l_them:
@@ -861,7 +862,7 @@ def assess(
                 importance_mismatch=(
                     None
                     if importance_gap is None
-                    else _reaches(abs(importance_gap), importance_step)
+                    else reaches(abs(importance_gap), importance_step)
                 ),
                 company=_side_trait(company[t], _difference(us_self[t], us[t]), scale),
                 client=_side_trait(client[t], _difference(them_self[t], them[t]), scale),
@@ -902,7 +903,7 @@ def _change(previous: float | None, current: float | None, no_change_below: floa
         previous=previous,
         current=current,
         delta=delta,
-        no_change=None if delta is None else not _reaches(abs(delta), no_change_below),
+        no_change=None if delta is None else not reaches(abs(delta), no_change_below),
     )
 
 

@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum, StrEnum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,7 +49,9 @@ __all__ = [
     "PortfolioVerdict",
     "PrincipalAxis",
     "Regression",
+    "StandardErrors",
     "SurfaceParameters",
+    "View",
     "analyse",
     "first_principal_axis",
     "stationary_point",
@@ -59,6 +61,7 @@ __all__ = [
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 FloatArray: TypeAlias = NDArray[np.float64]
+IntArray: TypeAlias = NDArray[np.int64]
 
 #: §"Portfolio": nothing is fitted below this many rounds (six coefficients).
 MIN_ROUNDS = 6
@@ -73,6 +76,9 @@ MIN_SIMILARITY_ROUNDS = 4
 #: Percentile CIs from fewer usable bootstrap resamples are not reported: their 2.5% and
 #: 97.5% quantiles would rest on two or three values.
 MIN_BOOTSTRAP_USED = 100
+#: §"Portfolio": the axis counts as defined only when at least this share of the bootstrap
+#: resamples gave one; a CI over the few resamples that happen to work says little.
+MIN_BOOTSTRAP_SHARE = 0.9
 
 # A design (columns scaled to unit RMS) with a condition number above 1e6 cannot separate
 # the six terms: rank-deficient up to rounding, e.g. every round on the diagonal X = Y.
@@ -102,24 +108,42 @@ _CONTRASTS = np.array(
 
 
 class PortfolioVerdict(StrEnum):
-    """Does like attract like in this portfolio? (Humberg, Nestler & Back 2019)."""
+    """Are the data consistent with like attracting like? The verdict table of §"Portfolio"
+    (after Humberg, Nestler & Back 2019), first match wins."""
 
-    SUPPORTED = "supported"  # every condition of §"Portfolio" holds
-    LEVEL_ONLY = "level_only"  # a1 significant, a4 not: both sides high predicts success
-    NOT_SUPPORTED = "not_supported"  # some condition fails; see the failures
-    UNTESTABLE = "untestable"  # fitted, but no residual variance or df to test with
+    TOO_FEW = "too_few"  # n < 30: the numbers are preliminary, no direction is claimed
+    SUPPORTED = "supported"  # no failing condition (and the axis from ≥ 90 % of resamples)
+    LEVEL_ONLY = "level_only"  # a4 not significant, a1 significant, the CI of a3 holds 0
+    ONE_SIDE_MATTERS = "one_side_matters"  # a4 not significant, the CI of a3 excludes 0
+    NOT_SUPPORTED = "not_supported"  # otherwise; see the failures
+    UNTESTABLE = "untestable"  # fitted exactly: no residual variance or df to test with
     NOT_ENOUGH_DATA = "not_enough_data"  # nothing fitted; see the NotFitted reason
 
 
 class FailedCondition(StrEnum):
     """A condition of "like attracts like" that the data do not meet."""
 
-    NO_INFERENCE = "no_inference"  # exact fit or zero residual df: nothing can be tested
     NO_INCONGRUENCE_EFFECT = "no_incongruence_effect"  # not (a4 < 0 and p < .05)
     ASYMMETRIC = "asymmetric"  # the 95% CI of a3 excludes 0
-    AXIS_UNDEFINED = "axis_undefined"  # p10/p11 or their CIs cannot be computed
+    # p10/p11 or their CIs cannot be computed, or < 90 % of the resamples gave an axis
+    AXIS_UNDEFINED = "axis_undefined"
     AXIS_NOT_THROUGH_ORIGIN = "axis_not_through_origin"  # the CI of p10 excludes 0
     AXIS_NOT_DIAGONAL = "axis_not_diagonal"  # the CI of p11 excludes 1
+
+
+class View(StrEnum):
+    """One side's view, as an axis of the portfolio (for `one_side_matters`)."""
+
+    US = "us"  # X: the company as the client sees it
+    THEM = "them"  # Y: the client as the company sees it
+
+
+class StandardErrors(StrEnum):
+    """Which covariance the SEs, t, p and CIs of b and a come from (§"Portfolio")."""
+
+    CLASSICAL = "classical"  # OLS; every partner contributes one round at most
+    HC3 = "hc3"  # a 0/1 outcome, fitted as a linear probability model
+    CLUSTER = "cluster"  # CR1 by partner, t(G − 1): some partner contributes several rounds
 
 
 class NotFitted(StrEnum):
@@ -231,8 +255,15 @@ class Coefficients:
 class Regression:
     """The OLS fit of §"Portfolio".
 
+    ``standard_errors`` says where every SE, t, p and CI comes from; ``df_inference`` is the
+    df of their t reference (n − 6, or G − 1 with ``clusters`` = G partners).
+    ``linear_probability``: the outcome is 0/1, fitted as a linear probability model. R²,
+    adjusted R² and the F test are the classical ones whatever the SEs.
+
     ``perfect_fit``: no residual df (n = 6) or R² equal to 1 up to rounding; the estimates
     stand, but every SE, t, p and CI is ``None``, and so are adjusted R² and the F-test p.
+    Every round from one partner leaves the estimates without inference too (``tested`` is
+    False), while R², adjusted R² and the F test stay.
     """
 
     n: int
@@ -242,6 +273,16 @@ class Regression:
     f_p: float | None
     perfect_fit: bool
     b: Coefficients
+    standard_errors: StandardErrors
+    linear_probability: bool
+    clusters: int | None
+    df_inference: int
+
+    @property
+    def tested(self) -> bool:
+        """Whether the estimates carry SEs, p-values and CIs: not for a perfect fit, nor
+        when every round comes from one partner (a clustered t has no df then)."""
+        return self.b.b0.se is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +313,11 @@ class Bootstrapped:
 class PrincipalAxis:
     """Stationary point (X0, Y0) and first principal axis ``Y = p10 + p11·X``, §"Portfolio".
 
-    CIs are percentiles over ``used`` of the ``rounds`` bootstrap resamples (rounds drawn
-    with replacement). A resample is skipped when its fit is singular or b4 or
-    ``4·b3·b5 − b4²`` is ~0; a CI needs at least :data:`MIN_BOOTSTRAP_USED` resamples.
+    CIs are percentiles over ``used`` of the ``rounds`` bootstrap resamples, each drawing
+    rounds with replacement, or whole partners (all their rounds) when ``by_partner``. A
+    resample is skipped when its fit is singular or b4 or ``4·b3·b5 − b4²`` is ~0; a CI
+    needs at least :data:`MIN_BOOTSTRAP_USED` resamples, and the axis counts as defined
+    (``enough``) only with :data:`MIN_BOOTSTRAP_SHARE` of them usable.
     """
 
     x0: Bootstrapped
@@ -284,6 +327,11 @@ class PrincipalAxis:
     rounds: int
     used: int
     seed: int
+    by_partner: bool
+
+    @property
+    def enough(self) -> bool:
+        return self.rounds > 0 and self.used >= MIN_BOOTSTRAP_SHARE * self.rounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,9 +350,10 @@ class Analysis:
     """Everything :func:`analyse` found, §"Portfolio".
 
     ``n`` is the number of rounds, reported even when nothing is fitted (``fitted`` is
-    ``False`` and ``reason`` says why). ``small_sample`` (n < 30) asks for a warning beside
-    every number. ``verdict`` sums up ``failures``, the conditions of "like attracts like"
-    that do not hold, in the order of §"Portfolio".
+    ``False`` and ``reason`` says why). ``small_sample`` (n < 30) marks every number as
+    preliminary, and the verdict is then ``too_few``. ``verdict`` sums up ``failures``, the
+    conditions of "like attracts like" that do not hold, in the order of §"Portfolio";
+    ``view`` names the side whose view goes with the outcome for ``one_side_matters``.
     """
 
     n: int
@@ -314,6 +363,7 @@ class Analysis:
     reason: NotFitted | None
     verdict: PortfolioVerdict
     failures: tuple[FailedCondition, ...]
+    view: View | None
     regression: Regression | None
     surface: SurfaceParameters | None
     axis: PrincipalAxis | None
@@ -408,26 +458,63 @@ def _bare(value: float) -> Estimate:
     return Estimate(value=float(value), se=None, t=None, p=None, ci=None)
 
 
-def _regression(design: FloatArray, z: FloatArray) -> tuple[Regression, SurfaceParameters]:
+def _standard_errors(groups: IntArray, *, binary: bool) -> StandardErrors:
+    """§"Portfolio": by partner whenever one contributes several rounds; HC3 for a 0/1
+    outcome otherwise; else the classical OLS covariance."""
+    if len(np.unique(groups)) < len(groups):
+        return StandardErrors.CLUSTER
+    return StandardErrors.HC3 if binary else StandardErrors.CLASSICAL
+
+
+def _fit(design: FloatArray, z: FloatArray, groups: IntArray, kind: StandardErrors) -> Any:
+    model = OLS(z, design)
+    if kind is StandardErrors.CLUSTER:
+        # CR1 (statsmodels' default small-sample correction), t with G − 1 df.
+        return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    if kind is StandardErrors.HC3:
+        return model.fit(cov_type="HC3", use_t=True)
+    return model.fit()
+
+
+def _regression(
+    design: FloatArray, z: FloatArray, groups: IntArray, *, binary: bool
+) -> tuple[Regression, SurfaceParameters]:
     n = len(z)
-    result = OLS(z, design).fit()
-    params = np.asarray(result.params, dtype=float)
+    classical = OLS(z, design).fit()
+    params = np.asarray(classical.params, dtype=float)
     df_resid = n - design.shape[1]
-    r_squared = float(result.rsquared)
+    r_squared = float(classical.rsquared)
     a_values = _CONTRASTS @ params
-    # Exact fits would divide by a zero residual variance inside statsmodels.
-    if df_resid == 0 or 1 - r_squared <= _PERFECT_FIT:
-        b = Coefficients(*(_bare(v) for v in params))
-        regression = Regression(
+    kind = _standard_errors(groups, binary=binary)
+    clusters = len(np.unique(groups)) if kind is StandardErrors.CLUSTER else None
+    # Exact fits would divide by a zero residual variance inside statsmodels; one partner
+    # alone leaves a clustered t no df. Either way the estimates stand without inference.
+    perfect = df_resid == 0 or 1 - r_squared <= _PERFECT_FIT
+    result = None
+    if not perfect and clusters != 1:
+        result = _fit(design, z, groups, kind)
+        if not np.all(np.isfinite(result.bse)):  # HC3 at a point of leverage 1
+            result = None
+    df_inference = clusters - 1 if clusters is not None else df_resid
+
+    def regression(b: Coefficients) -> Regression:
+        return Regression(
             n=n,
             df_resid=df_resid,
             r_squared=r_squared,
-            r_squared_adj=None,
-            f_p=None,
-            perfect_fit=True,
+            r_squared_adj=None if perfect else float(classical.rsquared_adj),
+            f_p=None if perfect else float(classical.f_pvalue),
+            perfect_fit=perfect,
             b=b,
+            standard_errors=kind,
+            linear_probability=binary,
+            clusters=clusters,
+            df_inference=df_inference,
         )
-        return regression, SurfaceParameters(*(_bare(v) for v in a_values))
+
+    if result is None:
+        bare = regression(Coefficients(*(_bare(v) for v in params)))
+        return bare, SurfaceParameters(*(_bare(v) for v in a_values))
     ci = np.asarray(result.conf_int(alpha=ALPHA), dtype=float)
     b = Coefficients(
         *(
@@ -435,16 +522,7 @@ def _regression(design: FloatArray, z: FloatArray) -> tuple[Regression, SurfaceP
             for i in range(design.shape[1])
         )
     )
-    regression = Regression(
-        n=n,
-        df_resid=df_resid,
-        r_squared=r_squared,
-        r_squared_adj=float(result.rsquared_adj),
-        f_p=float(result.f_pvalue),
-        perfect_fit=False,
-        b=b,
-    )
-    # t_test computes each a = c·b with SE sqrt(c'·V·c), t and p on the residual df.
+    # t_test computes each a = c·b with SE sqrt(c'·V·c), t and p on the inference df.
     contrast = result.t_test(_CONTRASTS)
     a_ci = np.asarray(contrast.conf_int(alpha=ALPHA), dtype=float)
     effect, sd = np.ravel(contrast.effect), np.ravel(contrast.sd)
@@ -452,17 +530,21 @@ def _regression(design: FloatArray, z: FloatArray) -> tuple[Regression, SurfaceP
     surface = SurfaceParameters(
         *(_estimate(effect[i], sd[i], tvalue[i], pvalue[i], a_ci[i]) for i in range(4))
     )
-    return regression, surface
+    return regression(b), surface
 
 
-def _bootstrap(design: FloatArray, z: FloatArray, rounds: int, seed: int) -> FloatArray:
-    """b0..b5 of every non-singular resample of the rows, one row per resample.
+def _bootstrap(
+    design: FloatArray, z: FloatArray, groups: IntArray | None, rounds: int, seed: int
+) -> FloatArray:
+    """b0..b5 of every non-singular resample, one row per resample.
 
     A resample is a vector of counts (how often each round was drawn), so its normal
     equations are count-weighted sums of per-round outer products: one matrix product per
-    batch instead of one regression per resample.
+    batch instead of one regression per resample. With `groups` (a partner index per
+    round), whole partners are drawn and each round counts as often as its partner.
     """
     n, k = design.shape
+    units = n if groups is None else int(groups.max()) + 1
     scale = np.sqrt(np.mean(design**2, axis=0))
     scaled = design / scale
     outer = (scaled[:, :, None] * scaled[:, None, :]).reshape(n, k * k)
@@ -471,9 +553,11 @@ def _bootstrap(design: FloatArray, z: FloatArray, rounds: int, seed: int) -> Flo
     found: list[FloatArray] = []
     for start in range(0, rounds, _BATCH):
         size = min(_BATCH, rounds - start)
-        drawn = rng.integers(0, n, size=(size, n))
-        flat = (drawn + n * np.arange(size)[:, None]).ravel()
-        counts = np.bincount(flat, minlength=size * n).reshape(size, n).astype(float)
+        drawn = rng.integers(0, units, size=(size, units))
+        flat = (drawn + units * np.arange(size)[:, None]).ravel()
+        counts = np.bincount(flat, minlength=size * units).reshape(size, units).astype(float)
+        if groups is not None:
+            counts = counts[:, groups]
         gram = (counts @ outer).reshape(size, k, k)
         rhs = counts @ cross
         usable = ~_singular(gram)
@@ -492,10 +576,15 @@ def _bootstrapped(value: float, resampled: FloatArray, enough: bool) -> Bootstra
 
 
 def _principal_axis(
-    design: FloatArray, z: FloatArray, params: FloatArray, rounds: int, seed: int
+    design: FloatArray,
+    z: FloatArray,
+    params: FloatArray,
+    groups: IntArray | None,
+    rounds: int,
+    seed: int,
 ) -> PrincipalAxis:
     point = _axis(params[None, :])
-    resampled = _axis(_bootstrap(design, z, rounds, seed))
+    resampled = _axis(_bootstrap(design, z, groups, rounds, seed))
     defined = np.isfinite(resampled[3])  # p10 is finite exactly when all four are
     used = int(defined.sum())
     enough = used >= MIN_BOOTSTRAP_USED
@@ -503,7 +592,16 @@ def _principal_axis(
         _bootstrapped(float(p[0]), r[defined], enough)
         for p, r in zip(point, resampled, strict=True)
     )
-    return PrincipalAxis(x0=x0, y0=y0, p11=p11, p10=p10, rounds=rounds, used=used, seed=seed)
+    return PrincipalAxis(
+        x0=x0,
+        y0=y0,
+        p11=p11,
+        p10=p10,
+        rounds=rounds,
+        used=used,
+        seed=seed,
+        by_partner=groups is not None,
+    )
 
 
 def _correlation(observations: tuple[Observation, ...]) -> Correlation:
@@ -531,88 +629,114 @@ def _contains(ci: tuple[float, float], value: float) -> bool:
     return ci[0] <= value <= ci[1]
 
 
-def _verdict(
-    regression: Regression, surface: SurfaceParameters, axis: PrincipalAxis
-) -> tuple[PortfolioVerdict, tuple[FailedCondition, ...]]:
-    """Humberg, Nestler & Back (2019), §"Portfolio"."""
-    if regression.perfect_fit or surface.a3.ci is None:
-        return PortfolioVerdict.UNTESTABLE, (FailedCondition.NO_INFERENCE,)
+def _failures(surface: SurfaceParameters, axis: PrincipalAxis) -> tuple[FailedCondition, ...]:
+    """The conditions of §"Portfolio" that the data do not meet, in its order."""
+    assert surface.a3.ci is not None
     failures: list[FailedCondition] = []
     a4 = surface.a4
     if not (a4.value < 0 and a4.significant):
         failures.append(FailedCondition.NO_INCONGRUENCE_EFFECT)
     if not _contains(surface.a3.ci, 0.0):
         failures.append(FailedCondition.ASYMMETRIC)
-    if axis.p10.ci is None or axis.p11.ci is None:
+    if axis.p10.ci is None or axis.p11.ci is None or not axis.enough:
         failures.append(FailedCondition.AXIS_UNDEFINED)
     else:
         if not _contains(axis.p10.ci, 0.0):
             failures.append(FailedCondition.AXIS_NOT_THROUGH_ORIGIN)
         if not _contains(axis.p11.ci, 1.0):
             failures.append(FailedCondition.AXIS_NOT_DIAGONAL)
+    return tuple(failures)
+
+
+def _verdict(
+    n: int, surface: SurfaceParameters, failures: tuple[FailedCondition, ...]
+) -> tuple[PortfolioVerdict, View | None]:
+    """The verdict table of §"Portfolio", first match wins; with the side whose view goes
+    with the outcome for `one_side_matters` (a3 > 0: X, the company as the client sees it)."""
+    if n < SMALL_SAMPLE_BELOW:
+        return PortfolioVerdict.TOO_FEW, None
     if not failures:
-        return PortfolioVerdict.SUPPORTED, ()
-    if surface.a1.significant and not a4.significant:
-        return PortfolioVerdict.LEVEL_ONLY, tuple(failures)
-    return PortfolioVerdict.NOT_SUPPORTED, tuple(failures)
+        return PortfolioVerdict.SUPPORTED, None
+    a3 = surface.a3
+    assert a3.ci is not None
+    if not surface.a4.significant:
+        if _contains(a3.ci, 0.0):
+            if surface.a1.significant:
+                return PortfolioVerdict.LEVEL_ONLY, None
+        else:
+            return PortfolioVerdict.ONE_SIDE_MATTERS, View.US if a3.value > 0 else View.THEM
+    return PortfolioVerdict.NOT_SUPPORTED, None
 
 
 def analyse(
-    observations: Iterable[Observation], *, bootstrap: int = 2000, seed: int = 20261123
+    observations: Iterable[Observation],
+    *,
+    binary: bool | None = None,
+    bootstrap: int = 2000,
+    seed: int = 20261123,
 ) -> Analysis:
     """The portfolio test of §"Portfolio: does like attract like here?".
 
-    ``bootstrap`` resamples (drawn with ``seed``, so the same input gives the same CIs)
-    give the CIs of X0, Y0, p11 and p10; 0 skips them, and the verdict then fails with
-    ``axis_undefined``.
+    ``binary``: the outcome is 0/1 (renewed, contract signed), fitted as a linear
+    probability model with HC3 standard errors; None: when every Z is 0 or 1. When a
+    partner contributes several rounds, the SEs are cluster-robust by partner and the
+    bootstrap draws partners. ``bootstrap`` resamples (drawn with ``seed``, so the same
+    input gives the same CIs) give the CIs of X0, Y0, p11 and p10; 0 skips them, and the
+    verdict then fails with ``axis_undefined``.
     """
     if bootstrap < 0:
         raise ValueError(f"bootstrap must be ≥ 0, got {bootstrap}")
     rows = tuple(observations)
     n = len(rows)
-    partners = len({o.partner for o in rows})
+    index: dict[str | int, int] = {}
+    groups = np.array([index.setdefault(o.partner, len(index)) for o in rows], dtype=np.int64)
+    partners = len(index)
+    small = n < SMALL_SAMPLE_BELOW
+    too_few = PortfolioVerdict.TOO_FEW if small else None
 
-    def not_fitted(reason: NotFitted) -> Analysis:
+    def analysis(verdict: PortfolioVerdict, **found: Any) -> Analysis:
         return Analysis(
             n=n,
             partners=partners,
-            small_sample=n < SMALL_SAMPLE_BELOW,
-            fitted=False,
-            reason=reason,
-            verdict=PortfolioVerdict.NOT_ENOUGH_DATA,
-            failures=(),
-            regression=None,
-            surface=None,
-            axis=None,
+            small_sample=small,
+            fitted=found.get("regression") is not None,
+            reason=found.get("reason"),
+            verdict=verdict,
+            failures=found.get("failures", ()),
+            view=found.get("view"),
+            regression=found.get("regression"),
+            surface=found.get("surface"),
+            axis=found.get("axis"),
             similarity=_correlation(rows),
         )
 
     if n < MIN_ROUNDS:
-        return not_fitted(NotFitted.TOO_FEW_ROUNDS)
+        return analysis(
+            too_few or PortfolioVerdict.NOT_ENOUGH_DATA, reason=NotFitted.TOO_FEW_ROUNDS
+        )
     z = np.array([o.z for o in rows])
     if np.all(z == z[0]):
-        return not_fitted(NotFitted.CONSTANT_OUTCOME)
+        return analysis(
+            too_few or PortfolioVerdict.NOT_ENOUGH_DATA, reason=NotFitted.CONSTANT_OUTCOME
+        )
     design = _design(np.array([o.x for o in rows]), np.array([o.y for o in rows]))
     scaled = design / np.sqrt(np.mean(design**2, axis=0))
     if np.any(~np.isfinite(scaled)) or _singular((scaled.T @ scaled)[None])[0]:
-        return not_fitted(NotFitted.SINGULAR_DESIGN)
-    regression, surface = _regression(design, z)
+        return analysis(
+            too_few or PortfolioVerdict.NOT_ENOUGH_DATA, reason=NotFitted.SINGULAR_DESIGN
+        )
+    if binary is None:
+        binary = bool(np.all((z == 0) | (z == 1)))
+    regression, surface = _regression(design, z, groups, binary=binary)
     params = np.array(regression.b.values())
-    axis = _principal_axis(design, z, params, bootstrap, seed)
-    verdict, failures = _verdict(regression, surface, axis)
-    return Analysis(
-        n=n,
-        partners=partners,
-        small_sample=n < SMALL_SAMPLE_BELOW,
-        fitted=True,
-        reason=None,
-        verdict=verdict,
-        failures=failures,
-        regression=regression,
-        surface=surface,
-        axis=axis,
-        similarity=_correlation(rows),
-    )
+    clustered = regression.standard_errors is StandardErrors.CLUSTER
+    axis = _principal_axis(design, z, params, groups if clustered else None, bootstrap, seed)
+    found: dict[str, Any] = {"regression": regression, "surface": surface, "axis": axis}
+    if not regression.tested:
+        return analysis(too_few or PortfolioVerdict.UNTESTABLE, **found)
+    failures = _failures(surface, axis)
+    verdict, view = _verdict(n, surface, failures)
+    return analysis(verdict, failures=failures, view=view, **found)
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from fitcheck import create_app
 from fitcheck.extensions import db
 from fitcheck.models import Partner, Role, User, Workspace
 from fitcheck.services import accounts
+from fitcheck.services.respondents import add_respondent
 
 from .smtp import mailbox  # noqa: F401 - a fixture for every test module
 from .support import PASSWORD, sign_in_with
@@ -252,7 +253,7 @@ def make_assessment(
         tokens = {}
         for side, count in ((Side.COMPANY, company), (Side.CLIENT, client)):
             for number in range(count):
-                respondent, token = assessments.add_respondent(
+                respondent, token = add_respondent(
                     assessment,
                     side=side,
                     name=f"{side.value.title()} {number + 1}",
@@ -260,7 +261,7 @@ def make_assessment(
                 )
                 tokens[respondent] = token
         if launch:
-            assessments.launch(assessment)
+            assessments.launch(assessment, invite=False)
         return assessment, tokens
 
     return build

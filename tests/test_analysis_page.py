@@ -24,7 +24,8 @@ from fitcheck.models import (
 )
 from fitcheck.services import assessments, demo, outcomes, summaries
 from fitcheck.services.analysis import Measure, analyse_portfolio
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 from fitcheck.services.results import load_results
 
 from .support import count_queries
@@ -48,17 +49,15 @@ def _round(partner, us, them, revealed, *, kind=Kind.ANNUAL_REVIEW, scale=None, 
     if scale is not None:  # the round takes its scale from the set at launch
         trait_set.scale_lo, trait_set.scale_hi = scale
     assessment = assessments.create_assessment(partner, trait_set, kind=kind)
-    people = {
-        side: assessments.add_respondent(assessment, side=side, name=side.value)[0] for side in Side
-    }
-    assessments.launch(assessment, now=revealed - timedelta(days=10))
+    people = {side: add_respondent(assessment, side=side, name=side.value)[0] for side in Side}
+    assessments.launch(assessment, invite=False, now=revealed - timedelta(days=10))
     trait_set.scale_lo, trait_set.scale_hi = usual
     db.session.commit()
     for side, person in people.items():
         if side is Side.CLIENT and not client:
             continue
         rating = us if side is Side.CLIENT else them
-        assessments.save_answers(
+        save_answers(
             person,
             [AnswerInput(trait_key=t.key, other=rating, self_=rating) for t in assessment.traits],
             submit=True,
@@ -114,10 +113,10 @@ def test_an_automatic_reveal_stores_the_summary_too(make_user, make_partner):
         make_partner(user.workspace), trait_set, kind=Kind.PRE_CONTRACT
     )
     assessment.reveal_policy = RevealPolicy.AUTOMATIC
-    people = [assessments.add_respondent(assessment, side=s, name=s.value)[0] for s in Side]
-    assessments.launch(assessment)
+    people = [add_respondent(assessment, side=s, name=s.value)[0] for s in Side]
+    assessments.launch(assessment, invite=False)
     for person in people:
-        assessments.save_answers(
+        save_answers(
             person,
             [AnswerInput(trait_key=t.key, other=3, self_=3) for t in assessment.traits],
             submit=True,
@@ -277,7 +276,7 @@ def test_below_six_rounds_nothing_is_fitted_and_the_page_says_so(
     _portfolio(make_user, make_partner, SPREAD[:5])
     sign_in("o@example.com")
     page = client.get("/portfolio/analysis").get_data(as_text=True)
-    assert 'data-verdict="not_enough_data"' in page
+    assert 'data-verdict="too_few"' in page
     assert "Nothing is fitted below 6 rounds with an outcome." in page
     assert "fc-figure" not in page and 'id="coefficients"' not in page
     assert 'id="small-sample"' in page  # the counts shown are a small sample too

@@ -30,6 +30,8 @@ from fitcheck.models import (
 from fitcheck.portfolio import PortfolioVerdict
 from fitcheck.services import api_tokens, assessments, demo, outcomes, traits
 from fitcheck.services.analysis import Measure, analyse_portfolio
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent, withdraw_respondent
 from fitcheck.services.results import load_results, partner_rounds
 
 from .support import count_queries, csrf_token
@@ -347,7 +349,7 @@ def test_a_respondent_gets_a_personal_link_whose_token_answers(api, make_assessm
         json={"side": "both", "name": "", "email": "not-an-email"},
     )
     assert set(assert_error(bad, 422)["fields"]) == {"side", "name", "email"}
-    assessments.launch(assessment)
+    assessments.launch(assessment, invite=False)
     saved = api(
         "put",
         f"/api/v1/responses/{invitation_token(body['invite_url'])}",
@@ -484,7 +486,7 @@ def test_links_that_cannot_take_answers_say_why(client, make_assessment):
 
     collecting, tokens = make_assessment(client=2)
     withdrawn, token = next(iter(tokens.items()))
-    assessments.withdraw_respondent(withdrawn)
+    withdraw_respondent(withdrawn)
     assert (
         "withdrawn"
         in assert_error(client.put(f"/api/v1/responses/{token}", json=body), 409)["message"]
@@ -581,15 +583,15 @@ def test_results_match_the_worked_example_and_load_results(api, api_user):
     assert fit["level_us"] == pytest.approx(0.6955, abs=1e-4)
     assert fit["level_them"] == pytest.approx(0.5955, abs=1e-4)
     assert fit["verdict"] == "one_sided" and fit["falls_short"] == "client"
-    parts = fit["decomposition"]
-    assert parts["d2"] == pytest.approx(8.75)
-    assert parts["elevation"] == pytest.approx(0.5625, abs=1e-4)
-    assert parts["scatter"] == pytest.approx(1.9926, abs=1e-4)
-    assert parts["shape"] == pytest.approx(6.1949, abs=1e-4)
-    assert parts["elevation_share"] == pytest.approx(0.5625 / 8.75, abs=1e-4)
-    assert sum(parts[f"{name}_share"] for name in ("elevation", "scatter", "shape")) == (
+    assert fit["d2"] == pytest.approx(8.75)
+    assert fit["d2_elevation"] == pytest.approx(0.5625, abs=1e-4)
+    assert fit["d2_scatter"] == pytest.approx(1.9926, abs=1e-4)
+    assert fit["d2_shape"] == pytest.approx(6.1949, abs=1e-4)
+    assert fit["d2_elevation_share"] == pytest.approx(0.5625 / 8.75, abs=1e-4)
+    assert sum(fit[f"d2_{name}_share"] for name in ("elevation", "scatter", "shape")) == (
         pytest.approx(1.0)
     )
+    assert body["previous_round"] is None and body["change"] is None  # a first round
 
     rows = {row["key"]: row for row in body["traits"]}
     assert list(rows) == ["passion", "response", "dialogue", "growth"]
@@ -607,9 +609,10 @@ def test_results_match_the_worked_example_and_load_results(api, api_user):
         )
         assert row["weight"] == pytest.approx(weight)
         assert row["gap"] == pytest.approx(them - us)
-    assert rows["response"]["blind_spot_us"] is True  # self 5 vs seen 4
-    assert rows["growth"]["blind_spot_them"] is False  # a hidden strength, not a blind spot
-    assert [rows[k]["blind_spot_us"] for k in ("passion", "dialogue", "growth")] == [False] * 3
+    assert rows["response"]["blind_spot_company"] is True  # self 5 vs seen 4
+    assert rows["growth"]["blind_spot_client"] is False  # a hidden strength, not a blind spot
+    assert rows["growth"]["hidden_strength_client"] is True
+    assert [rows[k]["blind_spot_company"] for k in ("passion", "dialogue", "growth")] == [False] * 3
     assert rows["passion"]["rwg_company"] == pytest.approx(0.75)
     assert rows["growth"]["rwg_company"] is None  # one value
     assert rows["passion"]["rwg_client"] is None  # one respondent
@@ -620,7 +623,7 @@ def test_results_match_the_worked_example_and_load_results(api, api_user):
     assert fit["mirror_score"] == mirror.similarity and fit["shape_r"] == mirror.shape
     assert fit["elevation"] == mirror.elevation
     assert (fit["level_us"], fit["level_them"]) == (mirror.level_x, mirror.level_y)
-    assert parts["shape"] == mirror.decomposition.shape
+    assert fit["d2_shape"] == mirror.decomposition.shape
     for row in result.traits:
         listed = rows[row.trait]
         assert (listed["us"], listed["them"], listed["gap"], listed["weight"]) == (
@@ -629,8 +632,8 @@ def test_results_match_the_worked_example_and_load_results(api, api_user):
             row.gap,
             row.weight,
         )
-        assert listed["blind_spot_us"] == row.company.blind_spot
-        assert listed["blind_spot_them"] == row.client.blind_spot
+        assert listed["blind_spot_company"] == row.company.blind_spot
+        assert listed["blind_spot_client"] == row.client.blind_spot
         assert (listed["rwg_company"], listed["rwg_client"]) == (row.company.rwg, row.client.rwg)
 
 
@@ -649,13 +652,13 @@ def test_a_side_below_its_threshold_is_withheld_as_nulls(api, api_user):
     for row in body["traits"]:
         # Everything the client contributes: its view of us, its self-view, its agreement.
         assert row["us"] is None and row["them_self"] is None and row["gap"] is None
-        assert row["blind_spot_us"] is None and row["blind_spot_them"] is None
+        assert row["blind_spot_company"] is None and row["blind_spot_client"] is None
         assert row["rwg_client"] is None
         assert row["them"] is not None and row["us_self"] is not None
     fit = body["fit"]
     assert fit["verdict"] == "not_enough_data" and fit["falls_short"] is None
     assert fit["mirror_score"] is None and fit["shape_r"] is None and fit["level_us"] is None
-    assert set(fit["decomposition"].values()) == {None}
+    assert {fit[name] for name in fit if name.startswith("d2")} == {None}
 
 
 def test_results_are_sealed_until_the_reveal(api, make_assessment, api_user):
@@ -682,17 +685,15 @@ def revealed_round(
     """A revealed round of `partner` with one respondent a side: the client rates the
     company's trait at position i `us(i)`, the company rates the client's `them(i)`."""
     assessment = assessments.create_assessment(partner, trait_set, kind=kind, **settings)
-    people = [
-        assessments.add_respondent(assessment, side=side, name=side.value)[0] for side in Side
-    ]
-    assessments.launch(assessment)
+    people = [add_respondent(assessment, side=side, name=side.value)[0] for side in Side]
+    assessments.launch(assessment, invite=False)
     for person in people:
         rate = us if person.side is Side.CLIENT else them
         answers = [
-            assessments.AnswerInput(trait_key=trait.key, other=rate(position), self_=4)
+            AnswerInput(trait_key=trait.key, other=rate(position), self_=4)
             for position, trait in enumerate(assessment.traits)
         ]
-        assessments.save_answers(person, answers, submit=True)
+        save_answers(person, answers, submit=True)
     assessments.reveal(assessment)
     return assessment
 
@@ -749,16 +750,38 @@ def test_a_timeline_lists_the_revealed_rounds_with_the_engines_numbers_and_chang
     assert new["mirror_score"] == pytest.approx(100) and new["verdict"] == "mutual_fit"
     changes = fit.compare_rounds(engine[0][1], engine[1][1])
     assert new["change"] == {
-        "mirror_score": {"delta": changes.similarity.delta, "no_change": False},
-        "level_us": {"delta": changes.level_us.delta, "no_change": False},
-        "level_them": {"delta": changes.level_them.delta, "no_change": True},
+        "mirror_score": {
+            "previous": old["mirror_score"],
+            "current": new["mirror_score"],
+            "delta": changes.similarity.delta,
+            "no_change": False,
+        },
+        "level_us": {
+            "previous": 0.5,
+            "current": 0.75,
+            "delta": changes.level_us.delta,
+            "no_change": False,
+        },
+        "level_them": {
+            "previous": 0.75,
+            "current": 0.75,
+            "delta": changes.level_them.delta,
+            "no_change": True,
+        },
+        "previous_verdict": "one_sided",
+        "verdict": "mutual_fit",
     }
     assert new["change"]["mirror_score"]["delta"] == pytest.approx(100 * math.sqrt(2) / 4)
     assert new["change"]["level_us"]["delta"] == pytest.approx(0.25)
     assert new["change"]["level_them"]["delta"] == pytest.approx(0)
     assert withheld["mirror_score"] is None and withheld["level_us"] is None
     assert (withheld["verdict"], withheld["falls_short"]) == ("not_enough_data", None)
-    assert withheld["change"] == {"mirror_score": None, "level_us": None, "level_them": None}
+    # A side withheld: the last round's values stand, and nothing reads as a change.
+    for name in ("mirror_score", "level_us", "level_them"):
+        assert withheld["change"][name]["current"] is None
+        assert withheld["change"][name]["previous"] == new[name]
+        assert withheld["change"][name]["delta"] is None
+        assert withheld["change"][name]["no_change"] is None
 
 
 def test_rounds_on_different_scales_are_not_compared_on_the_timeline(api, api_user, make_partner):
@@ -839,7 +862,7 @@ def test_the_analysis_fits_nothing_below_six_rounds_with_outcomes(api, api_user,
     found = body["analysis"]
     assert (found["n"], found["partners"], found["small_sample"]) == (2, 2, True)
     assert found["fitted"] is False and found["reason"] == "too_few_rounds"
-    assert found["verdict"] == "not_enough_data" and found["failures"] == []
+    assert found["verdict"] == "too_few" and found["view"] is None and found["failures"] == []
     assert found["regression"] is None and found["surface"] is None and found["axis"] is None
     assert found["similarity"] == {"n": 2, "r": None, "ci": None}
 
@@ -1079,10 +1102,10 @@ def test_list_and_results_queries_do_not_grow_with_the_data(api, api_user, make_
         assessment, tokens = make_assessment(api_user, company=size, client=size)
         for respondent in tokens:
             answers = [
-                assessments.AnswerInput(trait_key=t.key, other=3, self_=4, importance=2)
+                AnswerInput(trait_key=t.key, other=3, self_=4, importance=2)
                 for t in assessment.traits
             ]
-            assessments.save_answers(respondent, answers, submit=True)
+            save_answers(respondent, answers, submit=True)
         assessments.reveal(assessment)
         with count_queries() as statements:
             assert api("get", f"/api/v1/assessments/{assessment.id}/results").status_code == 200

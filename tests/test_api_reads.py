@@ -28,7 +28,13 @@ from fitcheck.models import (
     utcnow,
 )
 from fitcheck.services import api_tokens, assessments, commitments, responses
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import (
+    add_respondent,
+    find_respondent,
+    progress,
+    withdraw_respondent,
+)
 from fitcheck.services.results import load_results
 from fitcheck.services.summaries import summaries_for
 
@@ -77,7 +83,7 @@ def answer_all(respondents: Iterable[Respondent], assessment: Assessment, *, sub
             )
             for trait in assessment.traits
         ]
-        assessments.save_answers(respondent, answers, submit=submit)
+        save_answers(respondent, answers, submit=submit)
 
 
 def revealed_round(partner: Partner, user: User, **settings: Any) -> Assessment:
@@ -85,10 +91,9 @@ def revealed_round(partner: Partner, user: User, **settings: Any) -> Assessment:
     settings.setdefault("kind", Kind.PRE_CONTRACT)
     assessment = assessments.create_assessment(partner, default_set(user), **settings)
     people = [
-        assessments.add_respondent(assessment, side=side, name=f"{side.value} person")[0]
-        for side in Side
+        add_respondent(assessment, side=side, name=f"{side.value} person")[0] for side in Side
     ]
-    assessments.launch(assessment)
+    assessments.launch(assessment, invite=False)
     answer_all(people, assessment)
     assessments.reveal(assessment)
     return assessment
@@ -244,7 +249,7 @@ def test_an_assessment_shows_its_settings_and_each_sides_progress_never_answers(
     company[2].opened_at = utcnow()
     db.session.commit()
     responses.decline(client[1], "Too busy")
-    assessments.withdraw_respondent(client[2])
+    withdraw_respondent(client[2])
 
     response = api("get", f"/api/v1/assessments/{assessment.id}")
 
@@ -254,7 +259,7 @@ def test_an_assessment_shows_its_settings_and_each_sides_progress_never_answers(
     assert body["partner_id"] == assessment.partner_id
     assert body["reminder_days"] == [5, 2]
     assert body["scale"] == {"lo": assessment.scale_lo, "hi": assessment.scale_hi}
-    sides = assessments.progress(assessment).sides
+    sides = progress(assessment).sides
     assert body["progress"] == {
         side.value: {
             "invited": sides[side].invited,
@@ -283,7 +288,7 @@ def test_respondents_are_listed_with_status_and_working_links_never_answers(
     assessment, tokens = make_assessment(owner, company=2, client=1)
     submitted, withdrawn = sorted((r for r in tokens if r.side is Side.COMPANY), key=lambda r: r.id)
     answer_all([submitted], assessment)
-    assessments.withdraw_respondent(withdrawn)
+    withdraw_respondent(withdrawn)
 
     response = api("get", f"/api/v1/assessments/{assessment.id}/respondents")
 
@@ -297,7 +302,7 @@ def test_respondents_are_listed_with_status_and_working_links_never_answers(
     for respondent, token in tokens.items():
         if respondent is not withdrawn:
             assert listed[respondent.id]["invite_url"].endswith(f"/r/{token}")
-            assert assessments.find_respondent(token).id == respondent.id
+            assert find_respondent(token).id == respondent.id
     assert SECRET_COMMENT not in response.get_data(as_text=True)
     paged = api("get", f"/api/v1/assessments/{assessment.id}/respondents?per_page=2&page=2")
     assert [r["side"] for r in paged.get_json()["items"]] == ["company"]
@@ -492,8 +497,8 @@ def test_a_carried_commitment_is_one_promise_seen_from_both_rounds(api, owner, m
         partner, default_set(owner), kind=Kind.ANNUAL_REVIEW, previous=first
     )
     for side in Side:
-        assessments.add_respondent(second, side=side, name=side.value)
-    assessments.launch(second)
+        add_respondent(second, side=side, name=side.value)
+    assessments.launch(second, invite=False)
 
     before = items(api("get", f"/api/v1/assessments/{first.id}/commitments"))
     now = items(api("get", f"/api/v1/assessments/{second.id}/commitments"))

@@ -25,7 +25,8 @@ from fitcheck import create_app
 from fitcheck.extensions import db
 from fitcheck.models import Assessment, Kind, Respondent, Side, TraitSet
 from fitcheck.services import api_tokens, assessments, commitments, outcomes
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def _answer_all(respondents: Iterable[Respondent], assessment: Assessment) -> No
             )
             for trait in assessment.traits
         ]
-        assessments.save_answers(respondent, answers, submit=True)
+        save_answers(respondent, answers, submit=True)
 
 
 @pytest.fixture
@@ -69,8 +70,8 @@ def api_token(make_user, make_assessment) -> str:
     later = assessments.create_assessment(
         partner, trait_set, kind=Kind.ANNUAL_REVIEW, previous=revealed
     )
-    people = [assessments.add_respondent(later, side=side, name=side.value)[0] for side in Side]
-    assessments.launch(later)
+    people = [add_respondent(later, side=side, name=side.value)[0] for side in Side]
+    assessments.launch(later, invite=False)
     _answer_all(people, later)
     assessments.reveal(later)
     outcomes.record_outcome(

@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from fitcheck.extensions import db
 from fitcheck.models import Assessment, Respondent, State, TraitSet, utcnow
 from fitcheck.services import ServiceError, assessments
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import (
+    add_respondent,
+    find_respondent,
+    reissue_link,
+    remove_respondent,
+    withdraw_respondent,
+)
 
 from .support import count_queries, csrf_token
 
@@ -95,14 +102,14 @@ def test_state_changes_are_guarded(make_assessment):
         assessments.reveal(draft)
     with pytest.raises(ServiceError, match="Only a revealed assessment"):
         assessments.archive(draft)
-    assessments.launch(draft)
+    assessments.launch(draft, invite=False)
     with pytest.raises(ServiceError, match="Only a draft can be launched"):
-        assessments.launch(draft)
+        assessments.launch(draft, invite=False)
     assessments.reveal(draft)
     with pytest.raises(ServiceError, match="after the reveal"):
-        assessments.add_respondent(draft, side=next(iter(tokens)).side, name="Late")
+        add_respondent(draft, side=next(iter(tokens)).side, name="Late")
     with pytest.raises(ServiceError, match="not collecting"):
-        assessments.save_answers(next(iter(tokens)), _answers(draft))
+        save_answers(next(iter(tokens)), _answers(draft))
 
 
 def test_automatic_reveal_once_both_sides_reach_the_threshold(make_assessment):
@@ -114,9 +121,9 @@ def test_automatic_reveal_once_both_sides_reach_the_threshold(make_assessment):
     )
     respondents = sorted(tokens, key=lambda r: (r.side.value, r.id))
     for respondent in respondents[:3]:
-        assessments.save_answers(respondent, _answers(assessment), submit=True)
+        save_answers(respondent, _answers(assessment), submit=True)
     assert assessment.state is State.COLLECTING
-    assessments.save_answers(respondents[3], _answers(assessment), submit=True)
+    save_answers(respondents[3], _answers(assessment), submit=True)
     assert assessment.state is State.REVEALED
 
 
@@ -134,19 +141,19 @@ def test_deadline_only_moves_forward(make_assessment):
 def test_withdrawn_and_reissued_links_stop_working(make_assessment):
     assessment, tokens = make_assessment(company=2)
     withdrawn, reissued = [r for r in tokens if r.side.value == "company"]
-    assessments.withdraw_respondent(withdrawn)
+    withdraw_respondent(withdrawn)
     with pytest.raises(ServiceError, match="withdrawn"):
-        assessments.save_answers(withdrawn, _answers(assessment))
-    new_token = assessments.reissue_link(reissued)
-    assert assessments.find_respondent(tokens[reissued]) is None
-    assert assessments.find_respondent(new_token) == reissued
+        save_answers(withdrawn, _answers(assessment))
+    new_token = reissue_link(reissued)
+    assert find_respondent(tokens[reissued]) is None
+    assert find_respondent(new_token) == reissued
 
 
 def test_progress_shows_statuses_but_no_answers(client, make_user, sign_in, make_assessment):
     user = make_user("o@example.com")
     assessment, tokens = make_assessment(user)
     company = next(r for r in tokens if r.side.value == "company")
-    assessments.save_answers(
+    save_answers(
         company,
         [
             AnswerInput(trait_key=t.key, other=4, self_=2, comment="SECRET-COMMENT-XYZ")
@@ -177,11 +184,11 @@ def test_progress_page_queries_do_not_grow_with_respondents(
 def test_removing_a_respondent_only_before_launch(make_assessment):
     _, tokens = make_assessment(launch=False, company=2)
     respondent = next(iter(tokens))
-    assessments.remove_respondent(respondent)
+    remove_respondent(respondent)
     assert db.session.get(Respondent, respondent.id) is None
     _, more = make_assessment()
     with pytest.raises(ServiceError, match="withdraw"):
-        assessments.remove_respondent(next(iter(more)))
+        remove_respondent(next(iter(more)))
 
 
 def test_next_round_is_prefilled_and_carries_open_commitments_by_trait_key(
@@ -195,8 +202,8 @@ def test_next_round_is_prefilled_and_carries_open_commitments_by_trait_key(
     withdrawn = next(r for r in tokens if r.side is Side.COMPANY)
     for respondent in tokens:
         if respondent is not withdrawn:
-            assessments.save_answers(respondent, _answers(first), submit=True)
-    assessments.withdraw_respondent(withdrawn)
+            save_answers(respondent, _answers(first), submit=True)
+    withdraw_respondent(withdrawn)
     assessments.reveal(first)
     by_key = {trait.key: trait for trait in first.traits}
     kept = commitments.add_commitment(
@@ -219,7 +226,7 @@ def test_next_round_is_prefilled_and_carries_open_commitments_by_trait_key(
     assert response.headers["Location"] == f"/assessments/{second.id}"
     assert second.kind is Kind.ANNUAL_REVIEW and second.state is State.DRAFT
     assert {r.name for r in second.respondents} == {r.name for r in tokens if r is not withdrawn}
-    assessments.launch(second)
+    assessments.launch(second, invite=False)
     carried = db.session.scalars(
         select(Commitment).where(Commitment.assessment_id == second.id)
     ).all()

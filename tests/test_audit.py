@@ -19,7 +19,7 @@ from sqlalchemy import select
 from fitcheck.extensions import db
 from fitcheck.models import ActorKind, AuditEvent, RevealPolicy, Role, User
 from fitcheck.services import api_tokens, assessments, audit
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.views.audit import ACTOR_LABELS, KIND_LABELS
 
 from .support import count_queries, csrf_token, sign_in_with
@@ -40,7 +40,7 @@ def read_csv(body: bytes) -> list[dict[str, str]]:
 
 
 def answer_everything(respondent: Any) -> None:
-    assessments.save_answers(
+    save_answers(
         respondent,
         [
             AnswerInput(trait_key=trait.key, other=3, self_=4, importance=3)
@@ -166,10 +166,10 @@ def test_launch_and_reveal_name_the_person_and_the_automatic_rule(
 ) -> None:
     owner = make_user()
     by_hand, _ = make_assessment(owner, launch=False)
-    assessments.launch(by_hand, actor=owner)
+    assessments.launch(by_hand, invite=False, actor=owner)
     assessments.reveal(by_hand, actor=owner)
     automatic, tokens = make_assessment(owner, launch=False, reveal_policy=RevealPolicy.AUTOMATIC)
-    assessments.launch(automatic, actor=owner)
+    assessments.launch(automatic, invite=False, actor=owner)
     for respondent in tokens:
         answer_everything(respondent)
 

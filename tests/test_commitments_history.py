@@ -29,7 +29,7 @@ from fitcheck.services import (
     portfolio_view,
     workspace_export,
 )
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
 
 from .support import csrf_token
 
@@ -38,7 +38,7 @@ LATE = date.today() - timedelta(days=30)
 
 def _reveal(assessment):
     for respondent in assessment.respondents:
-        assessments.save_answers(
+        save_answers(
             respondent,
             [
                 AnswerInput(trait_key=trait.key, other=4, self_=3, importance=3)
@@ -51,7 +51,7 @@ def _reveal(assessment):
 
 def _next_round(previous, *, reveal=True):
     following = assessments.start_next_round(previous)
-    assessments.launch(following)
+    assessments.launch(following, invite=False)
     if reveal:
         _reveal(following)
     return following

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from fitcheck.extensions import db
 from fitcheck.models import Assessment, Commitment, Outcome, State, TraitSet, utcnow
 from fitcheck.services import ServiceError, api_tokens, assessments, commitments, dates, outcomes
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
 
 from .support import csrf_token
 
@@ -282,7 +282,7 @@ def revealed(owner: Any, make_assessment: Callable[..., Any]) -> Assessment:
             AnswerInput(trait_key=trait.key, other=3, self_=3, importance=3)
             for trait in assessment.traits
         ]
-        assessments.save_answers(respondent, answers, submit=True)
+        save_answers(respondent, answers, submit=True)
     assessments.reveal(assessment)
     return assessment
 

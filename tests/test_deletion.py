@@ -33,7 +33,8 @@ from fitcheck.models import (
 )
 from fitcheck.services import ServiceError, api_tokens, assessments, commitments, deletion
 from fitcheck.services import partners as partner_service
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 
 from .support import PASSWORD, csrf_token, sign_in_with
 
@@ -68,7 +69,7 @@ def _round(partner: Partner, *, reveal: bool = True, tag: str = "") -> Assessmen
     )
     assessment = assessments.create_assessment(partner, trait_set, kind=Kind.PRE_CONTRACT)
     for side in Side:
-        assessments.add_respondent(
+        add_respondent(
             assessment, side=side, name=side.value, email=f"{side.value}-{tag}@example.com"
         )
     assessments.launch(assessment, invite=True)
@@ -77,7 +78,7 @@ def _round(partner: Partner, *, reveal: bool = True, tag: str = "") -> Assessmen
             AnswerInput(trait_key=trait.key, other=4, self_=3, importance=3, comment="ok")
             for trait in assessment.traits
         ]
-        assessments.save_answers(respondent, answers, submit=True)
+        save_answers(respondent, answers, submit=True)
     if reveal:
         assessments.reveal(assessment)
         commitments.add_commitment(
@@ -139,7 +140,7 @@ def test_a_draft_is_deleted_with_its_respondents(client, owner, make_partner, si
         select(TraitSet).where(TraitSet.workspace_id == owner.workspace_id)
     )
     draft = assessments.create_assessment(partner, trait_set, kind=Kind.PRE_CONTRACT)
-    assessments.add_respondent(draft, side=Side.COMPANY, name="Sato", email="s@example.com")
+    add_respondent(draft, side=Side.COMPANY, name="Sato", email="s@example.com")
     sign_in("owner@example.com")
     show, show_subject = f"/assessments/{draft.id}", f"Aozora (#{draft.id})"
     page = client.get(show).get_data(as_text=True)
@@ -362,7 +363,7 @@ def test_a_second_next_round_leads_to_the_existing_draft(client, owner, make_par
     draft = assessments.next_round_draft(previous)
     assert assessments.start_next_round(previous).id == draft.id
     # Once the draft is launched, the next start makes a new draft.
-    assessments.launch(draft)
+    assessments.launch(draft, invite=False)
     assert assessments.start_next_round(previous).id != draft.id
 
 

@@ -12,10 +12,11 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
+from fitcheck import vocabulary
 from fitcheck.extensions import db
 from fitcheck.models import Side
 from fitcheck.services import assessments, exports
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.results import ResultsSealed, load_results
 
 from .support import count_queries
@@ -177,7 +178,7 @@ def test_answers_export_runs_a_constant_number_of_queries(
         assessment, tokens = make_assessment(user, company=per_side, client=per_side)
         keys = [trait.key for trait in assessment.traits]
         for respondent in tokens:
-            assessments.save_answers(
+            save_answers(
                 respondent,
                 [AnswerInput(trait_key=key, other=3, self_=4, importance=2) for key in keys],
                 submit=True,
@@ -319,7 +320,9 @@ def test_a_withheld_side_is_left_out_of_every_format(worked_example, sign_in, cl
     }
 
     document = responses["results.json"].json
-    assert document["results"]["client"] == {"responses": 1, "withheld": True}
+    assert document["responses"] == {"company": 2, "client": 1}
+    assert document["fit"]["withheld_client"] is True
+    assert document["fit"]["responses_client"] == 1
     assert {group["side"] for group in document["comments"]} == {"company"}
 
     assert "client secret" not in searchable(responses)
@@ -334,12 +337,22 @@ def test_json_numbers_are_those_of_the_fit_model(worked_example, sign_in, client
     response = client.get(f"/assessments/{assessment.id}/export/results.json")
     assert response.mimetype == "application/json"
     document = response.json
-    assert document["results"] == load_results(assessment).fit.to_dict()
-    assert document["results"] == exports.to_json(assessment)["results"]
-    mirror = document["results"]["comparisons"]["mirror"]
-    assert mirror["similarity"] == pytest.approx(WORKED_MIRROR_SCORE, abs=1e-4)
+    engine = load_results(assessment).fit
+    assert document["fit"] == vocabulary.round_values(engine)
+    labels = {trait.key: (trait.label_en, trait.label_ja) for trait in assessment.traits}
+    assert document["traits"] == [
+        {
+            "key": row.trait,
+            "label_en": labels[row.trait][0],
+            "label_ja": labels[row.trait][1],
+            **vocabulary.trait_values(row),
+        }
+        for row in engine.traits
+    ]
+    assert document["fit"]["mirror_score"] == pytest.approx(WORKED_MIRROR_SCORE, abs=1e-4)
     assert document["assessment"]["id"] == assessment.id
-    assert [trait["key"] for trait in document["assessment"]["traits"]] == list(TRAITS)
+    assert [trait["key"] for trait in document["traits"]] == list(TRAITS)
+    assert document["previous_round"] is None and document["change"] is None
     assert document["comments"][0] == {
         "trait_key": "passion",
         "side": "company",
@@ -381,8 +394,7 @@ def test_the_worked_example_mirror_score_appears_in_every_results_export(
     assert fit["client_perceived_score"] == pytest.approx(56.8301, abs=1e-4)
 
     document = responses["results.json"].json
-    mirror = document["results"]["comparisons"]["mirror"]
-    assert mirror["similarity"] == pytest.approx(WORKED_MIRROR_SCORE, abs=1e-4)
+    assert document["fit"]["mirror_score"] == pytest.approx(WORKED_MIRROR_SCORE, abs=1e-4)
 
 
 # --- Downloads -------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from fitcheck.extensions import db
 from fitcheck.mail import MailError, send_mail
 from fitcheck.models import MailStatus, OutboxMessage, Respondent, Side, State
 from fitcheck.services import ServiceError, assessments, invitations, outbox
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent, find_respondent, withdraw_respondent
 
 from .smtp import REFUSED, Mailbox, parse_message
 from .smtp import free_port as _free_port
@@ -80,7 +81,7 @@ def _submit(respondent: Respondent) -> None:
     answers = [
         AnswerInput(trait_key=trait.key, other=3, self_=3) for trait in respondent.assessment.traits
     ]
-    assessments.save_answers(respondent, answers, submit=True, now=DEADLINE - timedelta(days=1))
+    save_answers(respondent, answers, submit=True, now=DEADLINE - timedelta(days=1))
 
 
 def test_invitation_reaches_the_respondent_with_a_link_that_finds_them(
@@ -112,7 +113,7 @@ def test_invitation_reaches_the_respondent_with_a_link_that_finds_them(
     assert match, text
     url = f"http://fitcheck.test/r/{match.group(1)}"
     assert url == invitations.invitation_url(client_side)
-    assert assessments.find_respondent(match.group(1)) == client_side
+    assert find_respondent(match.group(1)) == client_side
     assert f'href="{url}"' in _html(message)
     db.session.refresh(client_side)
     assert client_side.invited_at == now
@@ -183,8 +184,8 @@ def test_send_invitations_reaches_each_waiting_respondent_once(
     assessment, respondents = launched(company=2, client=2)
     already, withdrawn = respondents[0], respondents[1]
     invitations.send_invitation(already)
-    assessments.withdraw_respondent(withdrawn)
-    assessments.add_respondent(assessment, side=Side.CLIENT, name="No Email")
+    withdraw_respondent(withdrawn)
+    add_respondent(assessment, side=Side.CLIENT, name="No Email")
     _deliver()
     del mailbox.received[:]
 
@@ -207,9 +208,9 @@ def test_reminders_go_only_to_those_who_still_owe_answers_and_count_up(
     _submit(submitted)
     declined.declined_at = DEADLINE - timedelta(days=2)
     db.session.commit()
-    assessments.withdraw_respondent(withdrawn)
-    assessments.save_answers(drafting, [], now=DEADLINE - timedelta(days=2))
-    assessments.add_respondent(assessment, side=Side.CLIENT, name="No Email")
+    withdraw_respondent(withdrawn)
+    save_answers(drafting, [], now=DEADLINE - timedelta(days=2))
+    add_respondent(assessment, side=Side.CLIENT, name="No Email")
     first, second = DEADLINE - timedelta(days=3), DEADLINE - timedelta(days=1)
 
     assert invitations.send_reminders(assessment, now=first) == 2
@@ -267,9 +268,9 @@ def test_invitation_is_refused_to_whom_it_cannot_concern(
     assessment, respondents = launched()
     respondent = respondents[0]
     if state == "no email":
-        respondent, _ = assessments.add_respondent(assessment, side=Side.CLIENT, name="Nomail")
+        respondent, _ = add_respondent(assessment, side=Side.CLIENT, name="Nomail")
     elif state == "withdrawn":
-        assessments.withdraw_respondent(respondent)
+        withdraw_respondent(respondent)
     elif state == "submitted":
         _submit(respondent)
     else:
@@ -401,7 +402,7 @@ def test_the_outbox_row_commits_or_rolls_back_with_the_launch(
     app: Flask, mailbox: Mailbox, make_assessment: Callable[..., Any]
 ) -> None:
     draft, _ = make_assessment(launch=False)
-    assessments.add_respondent(draft, side=Side.CLIENT, name="Valid", email="valid@example.com")
+    add_respondent(draft, side=Side.CLIENT, name="Valid", email="valid@example.com")
     # A respondent row that breaks a constraint makes the launch's commit fail.
     draft.respondents[0].submitted_at = DEADLINE
     draft.respondents[0].declined_at = DEADLINE

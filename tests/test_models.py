@@ -22,6 +22,7 @@ from fitcheck.models import (
     Workspace,
 )
 from fitcheck.services import assessments
+from fitcheck.services.respondents import add_respondent
 
 
 @pytest.fixture
@@ -33,9 +34,9 @@ def launched(make_user, make_partner):
         select(TraitSet).where(TraitSet.workspace_id == user.workspace_id)
     )
     assessment = assessments.create_assessment(partner, trait_set, kind=Kind.PRE_CONTRACT)
-    company, _ = assessments.add_respondent(assessment, side=Side.COMPANY, name="Sato")
-    client, _ = assessments.add_respondent(assessment, side=Side.CLIENT, name="Aoki")
-    assessments.launch(assessment)
+    company, _ = add_respondent(assessment, side=Side.COMPANY, name="Sato")
+    client, _ = add_respondent(assessment, side=Side.CLIENT, name="Aoki")
+    assessments.launch(assessment, invite=False)
     return assessment, company, client
 
 
@@ -94,7 +95,7 @@ def test_an_answer_cannot_mix_assessments(launched, make_partner):
     other = assessments.create_assessment(
         make_partner(assessment.partner.workspace), trait_set, kind=Kind.PRE_CONTRACT
     )
-    stranger, _ = assessments.add_respondent(other, side=Side.CLIENT, name="Stranger")
+    stranger, _ = add_respondent(other, side=Side.CLIENT, name="Stranger")
     row = _answer(assessment, company, assessment.traits[0], other_rating=3)
     row.respondent_id = stranger.id
     _rejected(row)

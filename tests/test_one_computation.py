@@ -11,11 +11,13 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from fitcheck import vocabulary
 from fitcheck.extensions import db
 from fitcheck.models import Kind, Side
 from fitcheck.services import api_tokens, assessments, invitations, traits
 from fitcheck.services.accounts import hash_password
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 from fitcheck.services.results import load_results
 
 from .support import sign_in_with
@@ -58,9 +60,9 @@ def test_page_charts_report_exports_and_api_agree(app, client, revealed):
     them = [row.them for row in engine.traits]
     assert any(values[: len(them)] == them for values in drawn.values())
 
-    # The JSON export is the engine's own dictionary.
+    # The JSON export: the engine's numbers under their public names.
     exported = client.get(f"/assessments/{assessment.id}/export/results.json").get_json()
-    assert exported["results"] == json.loads(json.dumps(engine.to_dict()))
+    assert exported["fit"] == json.loads(json.dumps(vocabulary.round_values(engine)))
 
     # The results CSV and the workbook carry the same score.
     body = client.get(f"/assessments/{assessment.id}/export/results.csv").data.decode("utf-8-sig")
@@ -84,6 +86,11 @@ def test_page_charts_report_exports_and_api_agree(app, client, revealed):
     assert api["fit"]["elevation"] == pytest.approx(mirror.elevation)
     assert api["fit"]["verdict"] == engine.verdict.value == "one_sided"
     assert [t["gap"] for t in api["traits"]] == [row.gap for row in engine.traits]
+    # One vocabulary: the API's results are the export's document, labels aside.
+    assert api["fit"] == exported["fit"]
+    assert [{k: v for k, v in t.items() if k != "label"} for t in api["traits"]] == exported[
+        "traits"
+    ]
     assert mirror.similarity == pytest.approx(64.1658, abs=1e-4)
 
 
@@ -100,13 +107,11 @@ def _round(partner, trait_set, *, us, kind=Kind.ANNUAL_REVIEW, previous=None, ti
     assessment = assessments.create_assessment(
         partner, trait_set, kind=kind, previous=previous, title=title
     )
-    people = [
-        assessments.add_respondent(assessment, side=side, name=side.value)[0] for side in Side
-    ]
-    assessments.launch(assessment)
+    people = [add_respondent(assessment, side=side, name=side.value)[0] for side in Side]
+    assessments.launch(assessment, invite=False)
     for person in people:
         rate = us if person.side is Side.CLIENT else (lambda i: 4)
-        assessments.save_answers(
+        save_answers(
             person,
             [
                 AnswerInput(trait_key=trait.key, other=rate(i), self_=4)
@@ -225,12 +230,21 @@ def test_every_door_agrees_on_the_previous_round_and_the_change(app, client, thr
         url = f"/assessments/{current.id}/export/results"
         document = client.get(f"{url}.json").get_json()
         assert document["previous_round"]["id"] == before.id
-        assert document["change"]["similarity"]["delta"] == pytest.approx(delta)
-        assert document["change"]["similarity"]["no_change"] is (current is c)
+        assert document["change"]["mirror_score"]["delta"] == pytest.approx(delta)
+        assert document["change"]["mirror_score"]["no_change"] is (current is c)
+        # The API's results: the same document, the same last round and change.
+        results = client.get(
+            f"/api/v1/assessments/{current.id}/results",
+            headers={"Authorization": f"Bearer {secret}"},
+        ).get_json()
+        assert results["previous_round"] == document["previous_round"]
+        assert results["change"] == document["change"]
+        assert results["change"]["mirror_score"]["previous"] == s[before.id]
         body = client.get(f"{url}.csv").data.decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(body)))
         assert {row["previous_assessment_id"] for row in rows} == {str(before.id)}
         assert float(rows[0]["mirror_score_change"]) == pytest.approx(delta)
+        assert rows[0]["mirror_score_change"] == repr(document["change"]["mirror_score"]["delta"])
         workbook = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))
         fit_sheet = dict(workbook["Fit"].iter_rows(min_row=2, values_only=True))
         assert fit_sheet["previous_assessment_id"] == before.id

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from fitcheck.extensions import db
 from fitcheck.models import Kind, Side, TraitSet
 from fitcheck.services import assessments, commitments
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 from fitcheck.services.results import load_results
 
 from .support import count_queries
@@ -21,12 +22,12 @@ from .support import count_queries
 def _revealed(partner, trait_set, *, kind=Kind.PRE_CONTRACT, value=4, previous=None):
     assessment = assessments.create_assessment(partner, trait_set, kind=kind, previous=previous)
     people = [
-        assessments.add_respondent(assessment, side=side, name=side.value)[0]
+        add_respondent(assessment, side=side, name=side.value)[0]
         for side in (Side.COMPANY, Side.CLIENT)
     ]
-    assessments.launch(assessment)
+    assessments.launch(assessment, invite=False)
     for person in people:
-        assessments.save_answers(
+        save_answers(
             person,
             [
                 AnswerInput(trait_key=t.key, other=value - i % 2, self_=value)

@@ -13,7 +13,8 @@ from fitcheck.extensions import db
 from fitcheck.forms import build_survey_form
 from fitcheck.models import Answer, Kind, Respondent, Side, TraitSet, utcnow
 from fitcheck.services import ServiceError, assessments, responses, traits
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent, withdraw_respondent
 
 from .support import csrf_token
 
@@ -93,9 +94,9 @@ def test_client_side_rates_the_workspace_and_partner_text_is_escaped(
         select(TraitSet).where(TraitSet.workspace_id == user.workspace_id)
     )
     assessment = assessments.create_assessment(partner, trait_set, kind=Kind.PRE_CONTRACT)
-    _, company_token = assessments.add_respondent(assessment, side=Side.COMPANY, name="Sato")
-    _, client_token = assessments.add_respondent(assessment, side=Side.CLIENT, name="Aoki")
-    assessments.launch(assessment)
+    _, company_token = add_respondent(assessment, side=Side.COMPANY, name="Sato")
+    _, client_token = add_respondent(assessment, side=Side.CLIENT, name="Aoki")
+    assessments.launch(assessment, invite=False)
 
     _, company_page = _page(client, f"/r/{company_token}/answers")
     assert "<script>alert" not in company_page
@@ -475,7 +476,7 @@ def test_after_the_deadline_the_link_says_so_and_refuses_answers(client, make_as
 
 def test_a_withdrawn_invitation_stops_working(client, survey):
     _, (company, token), _ = survey
-    assessments.withdraw_respondent(company)
+    withdraw_respondent(company)
     for url in (f"/r/{token}", f"/r/{token}/answers", f"/r/{token}/decline"):
         status, page = _page(client, url)
         assert status == 410
@@ -545,7 +546,7 @@ def test_sealed_no_other_respondent_shows_on_any_page(client, make_assessment):
     me, colleague = (r for r in tokens if r.side is Side.COMPANY)
     them = next(r for r in tokens if r.side is Side.CLIENT)
     for other in (colleague, them):
-        assessments.save_answers(
+        save_answers(
             other,
             [
                 AnswerInput(
@@ -600,10 +601,10 @@ def _assessment_with(make_user, make_partner, count):
     assessment = assessments.create_assessment(
         make_partner(user.workspace), trait_set, kind=Kind.ANNUAL_REVIEW
     )
-    respondent, token = assessments.add_respondent(assessment, side=Side.COMPANY, name="Sato")
-    assessments.add_respondent(assessment, side=Side.CLIENT, name="Aoki")
-    assessments.launch(assessment)
-    assessments.save_answers(
+    respondent, token = add_respondent(assessment, side=Side.COMPANY, name="Sato")
+    add_respondent(assessment, side=Side.CLIENT, name="Aoki")
+    assessments.launch(assessment, invite=False)
+    save_answers(
         respondent,
         [AnswerInput(trait_key=t.key, other=3, self_=4, comment="x") for t in assessment.traits],
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fitcheck.extensions import db
 from fitcheck.models import Commitment, Side
 from fitcheck.services import assessments
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
 
 from .support import CSRF_FIELD, csrf_token
 
@@ -21,7 +21,7 @@ def link(make_user, make_assessment):
     """A revealed round and the link of one of the company's respondents."""
     assessment, tokens = make_assessment(make_user("o@example.com"), company=1, client=1)
     for respondent in tokens:
-        assessments.save_answers(
+        save_answers(
             respondent,
             [
                 AnswerInput(trait_key=t.key, other=4, self_=3, importance=3, comment="")

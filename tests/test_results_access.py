@@ -8,7 +8,8 @@ import pytest
 from fitcheck.extensions import db
 from fitcheck.models import Side
 from fitcheck.services import assessments
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent, withdraw_respondent
 from fitcheck.services.results import ResultsSealed, load_results, respondent_may_see
 
 from .worked_example import respondent
@@ -41,11 +42,9 @@ def test_a_side_below_its_threshold_is_withheld_with_its_comments(worked_example
 
 def test_drafts_and_withdrawn_respondents_do_not_count(worked_example):
     assessment, _ = worked_example(reveal=False)
-    late, _ = assessments.add_respondent(assessment, side=Side.CLIENT, name="Draft only")
-    assessments.save_answers(
-        late, [AnswerInput(trait_key="passion", other=1, self_=1)], submit=False
-    )
-    assessments.withdraw_respondent(respondent(assessment, "C2"))
+    late, _ = add_respondent(assessment, side=Side.CLIENT, name="Draft only")
+    save_answers(late, [AnswerInput(trait_key="passion", other=1, self_=1)], submit=False)
+    withdraw_respondent(respondent(assessment, "C2"))
     assessments.reveal(assessment)
     result = load_results(assessment).fit
     assert result.client.responses == 1 and result.company.responses == 1

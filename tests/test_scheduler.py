@@ -37,7 +37,9 @@ from fitcheck.models import (
     User,
 )
 from fitcheck.services import ServiceError, assessments, commitments, outbox, scheduler
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.invitations import link_token
+from fitcheck.services.respondents import add_respondent
 
 from .support import csrf_token, sign_in_with
 
@@ -121,7 +123,7 @@ def round_(
             email = (
                 None if name.startswith("No email") else f"{name.lower().replace(' ', '.')}@x.jp"
             )
-            respondents[name], _ = assessments.add_respondent(
+            respondents[name], _ = add_respondent(
                 assessment, side=side, name=name, email=email, locale=locale
             )
         if launch:
@@ -136,7 +138,7 @@ def submit(respondent: Respondent, now: datetime = DEADLINE - timedelta(days=1))
         AnswerInput(trait_key=trait.key, other=4, self_=3, importance=3)
         for trait in respondent.assessment.traits
     ]
-    assessments.save_answers(respondent, answers, submit=True, now=now)
+    save_answers(respondent, answers, submit=True, now=now)
 
 
 def tick(now: datetime) -> None:
@@ -328,7 +330,7 @@ def test_other_policies_are_left_alone_at_the_deadline(app: Flask, round_, owner
 def test_a_deadline_round_cannot_launch_without_a_deadline(app: Flask, round_):
     assessment, _ = round_(reveal_policy=RevealPolicy.DEADLINE, deadline=None, launch=False)
     with pytest.raises(ServiceError, match="deadline"):
-        assessments.launch(assessment)
+        assessments.launch(assessment, invite=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,7 +523,7 @@ def test_a_manual_reveal_tells_everyone_who_may_see_the_results_in_their_languag
     tick(DEADLINE)
     client = body_of(sent, "client.1@x.jp")
     assert '<html lang="ja">' in client["html"]
-    link = f"http://fitcheck.test/r/{assessments.link_token(people['Client 1'])}/results"
+    link = f"http://fitcheck.test/r/{link_token(people['Client 1'])}/results"
     assert link in client["text"] and f'href="{link}"' in client["html"]
     english = body_of(sent, "client.2@x.jp")
     assert "your company and " + owner.workspace.name in english["text"]
@@ -700,7 +702,7 @@ def test_nobody_gets_an_empty_digest(app: Flask, round_, owner, member):
 def test_a_promise_carried_into_a_revealed_round_is_listed_once(app: Flask, promises, owner, sent):
     previous = promises["soon"].assessment
     following = assessments.start_next_round(previous, now=LAUNCH + timedelta(days=3))
-    assessments.launch(following, actor=owner, now=LAUNCH + timedelta(days=3))
+    assessments.launch(following, invite=False, actor=owner, now=LAUNCH + timedelta(days=3))
     assessments.reveal(following, actor=owner, now=LAUNCH + timedelta(days=4))
     db.session.rollback()
     carried = db.session.get(Commitment, promises["soon"].id)

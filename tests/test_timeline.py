@@ -10,7 +10,8 @@ from sqlalchemy import select
 from fitcheck.extensions import db
 from fitcheck.models import Kind, Side, TraitSet
 from fitcheck.services import assessments
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 from fitcheck.services.results import load_results, local_date
 
 from .support import count_queries
@@ -21,12 +22,12 @@ def _round(partner, trait_set, previous=None, value=4):
         partner, trait_set, kind=Kind.ANNUAL_REVIEW, previous=previous
     )
     people = [
-        assessments.add_respondent(assessment, side=side, name=side.value)[0]
+        add_respondent(assessment, side=side, name=side.value)[0]
         for side in (Side.COMPANY, Side.CLIENT)
     ]
-    assessments.launch(assessment)
+    assessments.launch(assessment, invite=False)
     for person in people:
-        assessments.save_answers(
+        save_answers(
             person,
             [
                 AnswerInput(trait_key=t.key, other=value - i % 2, self_=4)

@@ -27,7 +27,8 @@ from fitcheck.models import (
     utcnow,
 )
 from fitcheck.services import api_tokens, assessments, audit, workspace_export
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 from fitcheck.tokens import hash_token, new_nonce
 
 from .worked_example import PEOPLE
@@ -100,14 +101,12 @@ def populate(worked_example: Any, make_user: Any, *, partner_name: str) -> dict[
     _, secret = api_tokens.create_token(owner, "Exports")
     trait_set = db.session.get(TraitSet, revealed.source_trait_set_id)
     collecting = assessments.create_assessment(partner, trait_set, kind=revealed.kind)
-    drafter, _ = assessments.add_respondent(
+    drafter, _ = add_respondent(
         collecting, side=Side.CLIENT, name="Drafting Dora", email="dora@client.example"
     )
-    assessments.add_respondent(
-        collecting, side=Side.COMPANY, name="Waiting Walt", email="walt@example.org"
-    )
-    assessments.launch(collecting, actor=owner)
-    assessments.save_answers(
+    add_respondent(collecting, side=Side.COMPANY, name="Waiting Walt", email="walt@example.org")
+    assessments.launch(collecting, invite=False, actor=owner)
+    save_answers(
         drafter,
         [
             AnswerInput(trait_key=trait.key, other=2, self_=5, comment="DRAFT-NOT-FOR-EYES")

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from fitcheck import fit
 from fitcheck.models import Kind, Respondent, Side
 from fitcheck.services import assessments, traits
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
+from fitcheck.services.respondents import add_respondent
 
 TRAITS = ("passion", "response", "dialogue", "growth")
 # FIT_MODEL.md's worked example: other / self / importance per trait, None = can't judge.
@@ -36,6 +38,23 @@ PEOPLE = {
     "K1": ("Kazuko Wrexham", "kazuko.wrexham@client.example"),
 }
 WORKED_MIRROR_SCORE = 64.1658
+
+
+def worked_fit(min_responses: int = 1) -> fit.FitResult:
+    """The engine's result of the example, without the app or a database."""
+    ratings = [
+        fit.Rating(
+            respondent=code,
+            side=Side.COMPANY if code.startswith("C") else Side.CLIENT,
+            trait=trait,
+            other=other,
+            self_=self_,
+            importance=importance,
+        )
+        for code, answers in WORKED.items()
+        for trait, (other, self_, importance) in answers.items()
+    ]
+    return fit.assess(TRAITS, ratings, scale=fit.Scale(1, 5), min_responses=min_responses)
 
 
 def respondent(assessment: Any, code: str) -> Respondent:
@@ -84,7 +103,7 @@ def worked_example(make_user: Callable[..., Any], make_partner: Callable[..., An
             min_responses_per_side=min_responses,
         )
         respondents = {
-            code: assessments.add_respondent(
+            code: add_respondent(
                 assessment,
                 side=Side.CLIENT if code.startswith("K") else Side.COMPANY,
                 name=PEOPLE[code][0],
@@ -92,9 +111,9 @@ def worked_example(make_user: Callable[..., Any], make_partner: Callable[..., An
             )[0]
             for code in WORKED
         }
-        assessments.launch(assessment)
+        assessments.launch(assessment, invite=False)
         for code, answers in WORKED.items():
-            assessments.save_answers(
+            save_answers(
                 respondents[code],
                 [
                     AnswerInput(

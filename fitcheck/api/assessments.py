@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from ..models import Assessment, Partner, TraitSet
-from ..services import ServiceError, invitations
+from ..services import ServiceError, invitations, respondents
 from ..services import assessments as service
-from ..services.results import ResultsSealed, load_results
+from ..services.results import ResultsSealed
+from ..services.rounds import load_round
 from .access import current_user, current_user_id, fail, protect, request_locale
 from .errors import ErrorSchema
 from .results import results_document
@@ -100,7 +101,7 @@ def add_respondent(body: dict[str, Any], assessment_id: int) -> dict[str, Any]:
     """
     assessment = _assessment(assessment_id)
     try:
-        respondent, _token = service.add_respondent(
+        respondent, _token = respondents.add_respondent(
             assessment, side=body["side"], name=body["name"], email=body["email"]
         )
     except ServiceError as error:
@@ -121,10 +122,12 @@ def launch(assessment_id: int) -> dict[str, Any]:
     """Launch an assessment
 
     draft → collecting: freezes the traits and the scale, and opens the personal links.
+    Nothing is mailed: share each respondent's link yourself (the launch of the web UI
+    also queues their invitations).
     """
     assessment = _assessment(assessment_id)
     try:
-        service.launch(assessment, actor=current_user())
+        service.launch(assessment, invite=False, actor=current_user())
     except ServiceError as error:
         fail(409, str(error.message))
     return _state(assessment)
@@ -155,14 +158,14 @@ def reveal(assessment_id: int) -> dict[str, Any]:
 def results(assessment_id: int) -> dict[str, Any]:
     """Read the results
 
-    The numbers of the results page, after the reveal. A side below the anonymity
-    threshold has every value it contributes withheld (null). Labels are in the language
-    of `Accept-Language`. See docs/api.md for each field and docs/fit-model.md for the
-    formulas.
+    The numbers of the results page, after the reveal, with its last round and the change
+    since. A side below the anonymity threshold has every value it contributes withheld
+    (null). `label` is in the language of `Accept-Language`. See docs/api.md for each
+    field and docs/fit-model.md for the formulas.
     """
     assessment = _assessment(assessment_id)
     try:
-        loaded = load_results(assessment)
+        loaded = load_round(assessment)
     except ResultsSealed as error:
         fail(409, str(error.message))
     return results_document(loaded, request_locale())

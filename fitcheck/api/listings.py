@@ -3,7 +3,7 @@ their settings and progress, a round's respondents with their links; and deletin
 
 Every list is a page (`schemas_reads.PageSchema`) of the token's workspace, read by
 `services.listings` in a fixed number of queries. Nothing here reads an answer: progress
-comes from the respondents' own columns (`services.assessments.progress`).
+comes from the respondents' own columns (`services.respondents.progress`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
+from .. import vocabulary
 from ..models import Assessment, Partner, Respondent
 from ..services import ServiceError, deletion, invitations, listings
-from ..services.assessments import SideProgress, progress
+from ..services.respondents import SideProgress, progress
 from .access import current_user, current_workspace_id, fail, protect
 from .errors import ErrorSchema
 from .schemas_reads import (
@@ -68,10 +69,7 @@ def _partner_document(listed: listings.PartnerListing) -> dict[str, Any]:
             "kind": latest.kind,
             "title": latest.title,
             "revealed_at": latest.revealed_at,
-            "mirror_score": latest.mirror_score,
-            "level_us": latest.level_us,
-            "level_them": latest.level_them,
-            "verdict": latest.verdict,
+            **vocabulary.stored_headline(latest.summary, latest.verdict),
         },
     }
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
 from ..models import Outcome, Partner
-from ..services import ServiceError
+from ..services import Conflict, ServiceError, outcome_rules
 from ..services import outcomes as service
 from .access import current_user_id, fail, protect
 from .errors import ErrorSchema
@@ -35,8 +32,8 @@ PERIOD_PARAMETER = {
     "schema": {
         "type": "string",
         "minLength": 1,
-        "maxLength": service.MAX_PERIOD,
-        "pattern": service.PERIOD_PATTERN,
+        "maxLength": outcome_rules.MAX_PERIOD,
+        "pattern": outcome_rules.PERIOD_PATTERN,
     },
 }
 
@@ -82,19 +79,18 @@ def record_outcome(body: dict[str, Any], partner_id: int, period: str) -> Any:
     """Record a period's outcome
 
     Creates the partner's outcome for the period (201), or replaces the one recorded already
-    (200): absent fields become null (not known).
+    (200): absent fields become null (not known). When another request creates the same
+    period at the same moment, the later one is a 409 Conflict and writes nothing.
     """
     partner = _partner(partner_id)
-    if len(period) > service.MAX_PERIOD or not re.match(service.PERIOD_PATTERN, period):
-        fail(422, _("Some fields are not valid."), fields={"period": [_("Not a valid period.")]})
     try:
+        # The URL segment exactly as sent: a space around it would be part of the period.
+        outcome_rules.check_period(period, strip=False)
         outcome, created = service.record_outcome(
             partner, period=period, recorded_by_id=current_user_id(), **body
         )
+    except Conflict as error:
+        fail(409, str(error.message))
     except ServiceError as error:
         fail(422, str(error.message), fields={error.field or "period": [str(error.message)]})
-    except IntegrityError:
-        # Two requests raced to create the same period; the unique key caught the second.
-        db.session.rollback()
-        fail(409, _("The outcome of this period is being recorded by another request."))
     return _document(outcome), 201 if created else 200

@@ -6,12 +6,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError
 
-from .. import fit
-from ..extensions import db
+from .. import vocabulary
 from ..models import Partner
-from ..services import ServiceError, rounds
+from ..services import Conflict, ServiceError, rounds
 from ..services import partners as service
 from .access import current_workspace_id, fail, protect
 from .errors import ErrorSchema
@@ -32,16 +30,18 @@ def create_partner(body: dict[str, Any]) -> dict[str, Any]:
     """Add a partner
 
     Names are unique within the workspace (surrounding spaces are ignored): a name that is
-    taken already is a 409 Conflict.
+    taken already, or taken by another request at the same moment, is a 409 Conflict.
     """
     try:
         partner = service.create_partner(current_workspace_id(), name=body["name"])
-    except ServiceError as error:
+    except Conflict as error:
         fail(409, str(error.message))
-    except IntegrityError:
-        # Two requests raced past the service's check; the unique key caught the second.
-        db.session.rollback()
-        fail(409, _("A partner with this name already exists."))
+    except ServiceError as error:
+        fail(
+            422,
+            _("Some fields are not valid."),
+            fields={error.field or "name": [str(error.message)]},
+        )
     return {"id": partner.id, "name": partner.name}
 
 
@@ -66,36 +66,13 @@ def timeline(partner_id: int) -> dict[str, Any]:
 
 def _round(row: rounds.TimelineRound) -> dict[str, Any]:
     assessment, result = row.assessment, row.fit
-    mirror = result.mirror
     return {
         "assessment_id": assessment.id,
         "kind": assessment.kind,
         "title": assessment.title,
         "revealed_at": assessment.revealed_at,
         "scale": {"lo": result.scale.lo, "hi": result.scale.hi},
-        "mirror_score": mirror.similarity,
-        "level_us": mirror.level_x,
-        "level_them": mirror.level_y,
-        "verdict": result.verdict,
-        "falls_short": result.falls_short,
+        **vocabulary.headline(result),
         "previous_assessment_id": row.previous.id if row.previous else None,
-        "change": _changes(row.change),
+        "change": vocabulary.change_document(row.change, traits=False),
     }
-
-
-def _changes(changes: fit.RoundChange | None) -> dict[str, Any] | None:
-    """The engine's change of S and of both levels (§"Annual review"), as rounds.timeline
-    computed it."""
-    if changes is None:
-        return None
-    return {
-        "mirror_score": _change(changes.similarity),
-        "level_us": _change(changes.level_us),
-        "level_them": _change(changes.level_them),
-    }
-
-
-def _change(change: fit.Change) -> dict[str, Any] | None:
-    if change.delta is None:
-        return None
-    return {"delta": change.delta, "no_change": change.no_change}

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from ..models import Respondent
 from ..services import ServiceError, responses
-from ..services.assessments import AnswerErrors, AnswerInput
+from ..services.answers import AnswerErrors, AnswerInput
 from ..services.responses import LinkState
 from .access import fail, link_respondent, protect
 from .errors import ErrorSchema

@@ -12,23 +12,30 @@ or 409.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, overload
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .. import text
+from .. import limits, norms, text, vocabulary
 from ..fit import Side, Verdict
 from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, State
-from ..portfolio import MIN_BOOTSTRAP_USED, FailedCondition, NotFitted, PortfolioVerdict
+from ..portfolio import (
+    MIN_BOOTSTRAP_USED,
+    FailedCondition,
+    NotFitted,
+    PortfolioVerdict,
+    StandardErrors,
+    View,
+)
+from ..services import ServiceError, outcome_rules
 from ..services.analysis import Measure
 from ..services.assessments import MAX_REMINDER_DAYS
 
 MAX_ID = 2**31 - 1
 MAX_ANSWERS = 500
-MAX_COMMENT = 2000  # as the survey form
-MAX_RESPONSES_PER_SIDE = 50  # as the assessment form
 
 # The text rule of fitcheck.text, as the OpenAPI document states it (a JSON Schema pattern
 # cannot express lone surrogates, which the rule refuses too). A name is one line with at
@@ -130,7 +137,7 @@ class RequestSchema(ma.Schema):
 
 
 class PartnerCreateSchema(RequestSchema):
-    name = _name(200, "The partner's name, unique in the workspace.")
+    name = _name(limits.PARTNER_NAME, "The partner's name, unique in the workspace.")
 
 
 class AssessmentCreateSchema(RequestSchema):
@@ -140,7 +147,7 @@ class AssessmentCreateSchema(RequestSchema):
     min_responses_per_side = StrictInteger(
         load_default=1,
         allow_none=True,
-        validate=validate.Range(min=1, max=MAX_RESPONSES_PER_SIDE),
+        validate=validate.Range(min=1, max=limits.THRESHOLD),
         metadata={
             "description": "The anonymity threshold k: a side's averages are shown only once "
             "this many of its respondents have submitted. Default 1."
@@ -179,11 +186,11 @@ class AssessmentCreateSchema(RequestSchema):
 
 class RespondentCreateSchema(RequestSchema):
     side = _enum(Side, required=True)
-    name = _name(120, "The respondent's name.")
+    name = _name(limits.PERSON_NAME, "The respondent's name.")
     email = fields.Email(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=254),
+        validate=validate.Length(max=limits.EMAIL),
         metadata={"description": "Optional; unique within the assessment."},
     )
 
@@ -191,7 +198,7 @@ class RespondentCreateSchema(RequestSchema):
 class AnswerSchema(RequestSchema):
     trait_key = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=64),
+        validate=validate.Length(min=1, max=limits.TRAIT_KEY),
         metadata={"description": "The trait's key, as in the trait set."},
     )
     other = StrictInteger(
@@ -216,7 +223,7 @@ class AnswerSchema(RequestSchema):
     comment = fields.String(
         load_default="",
         allow_none=True,
-        validate=[validate.Length(max=MAX_COMMENT), PlainText(TEXT_PATTERN, lines=True)],
+        validate=[validate.Length(max=limits.COMMENT), PlainText(TEXT_PATTERN, lines=True)],
         metadata={"description": "Optional; both sides read comments after the reveal."},
     )
 
@@ -332,44 +339,134 @@ def _flag(description: str) -> fields.Boolean:
     return fields.Boolean(required=True, allow_none=True, metadata={"description": description})
 
 
-class TraitResultSchema(ma.Schema):
+_TERM_FIELDS: dict[type, type[fields.Field[Any]]] = {
+    float: fields.Float,
+    int: fields.Integer,
+    bool: fields.Boolean,
+    str: fields.String,
+}
+
+
+def _term_field(term: vocabulary.Term[Any]) -> fields.Field[Any]:
+    """A public term of `fitcheck.vocabulary` as a field, with its description."""
+    kwargs: dict[str, Any] = {}
+    if term.choices:
+        kwargs["validate"] = validate.OneOf([str(choice) for choice in term.choices])
+    return _TERM_FIELDS[term.kind](
+        required=True, allow_none=True, metadata={"description": term.description}, **kwargs
+    )
+
+
+def _terms_schema(
+    name: str, terms: Sequence[vocabulary.Term[Any]], **extra: fields.Field[Any]
+) -> type[ma.Schema]:
+    """A schema of the vocabulary's terms (and `extra` fields first), named for the
+    OpenAPI document."""
+    declared = {**extra, **{term.name: _term_field(term) for term in terms}}
+    return type(name, (ma.Schema,), declared)
+
+
+TraitResultSchema = _terms_schema(
+    "TraitResultSchema",
+    vocabulary.TRAIT_TERMS,
+    key=fields.String(required=True),
+    label=fields.String(required=True, metadata={"description": "In the request's language."}),
+    label_en=fields.String(required=True),
+    label_ja=fields.String(required=True),
+)
+FitSchema = _terms_schema("FitSchema", vocabulary.ROUND_TERMS)
+
+
+def _choice(values: Sequence[str]) -> fields.String:
+    """One of a few strings (an enum's value the vocabulary already wrote out)."""
+    return fields.String(required=True, validate=validate.OneOf([str(v) for v in values]))
+
+
+class PreviousRoundSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True, metadata={"description": "Empty when it has none."})
+    kind = _choice(tuple(Kind))
+    revealed_at = fields.DateTime(required=True, format="iso")
+
+
+class ChangeSchema(ma.Schema):
+    previous = _number("The last round's value.")
+    current = _number("This round's value.")
+    delta = _number("current − previous; null unless both exist.")
+    no_change = _flag(
+        "The change is below the annual review's step (R/8: 12.5 points of S, 1/8 of a "
+        "level; docs/fit-model.md §10), so it reads as no change."
+    )
+
+
+class TraitChangeSchema(ma.Schema):
     key = fields.String(required=True)
-    label = fields.String(required=True, metadata={"description": "In the request's language."})
-    us = _number("The company as seen by the client: mean of the client's other-ratings.")
-    them = _number("The client as seen by the company: mean of the company's other-ratings.")
-    us_self = _number("The company's self-view.")
-    them_self = _number("The client's self-view.")
-    gap = _number("The mirror gap them − us.")
-    weight = fields.Float(
-        required=True, metadata={"description": "w_t: the sides' mean importance (1 if none)."}
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf([str(status) for status in vocabulary.TRAIT_STATUSES]),
+        metadata={
+            "description": "kept, added (not in the last round) or retired (not in this one)."
+        },
     )
-    blind_spot_us = _flag("The company's self-view exceeds the client's view of it by ≥ R/4.")
-    blind_spot_them = _flag("The client's self-view exceeds the company's view of it by ≥ R/4.")
-    rwg_company = _number("Agreement of the company's other-ratings (0..1; needs 2 ratings).")
-    rwg_client = _number("Agreement of the client's other-ratings (0..1; needs 2 ratings).")
+    us = fields.Nested(ChangeSchema, required=True)
+    them = fields.Nested(ChangeSchema, required=True)
+    gap = fields.Nested(ChangeSchema, required=True)
 
 
-class DecompositionSchema(ma.Schema):
-    elevation = _number("Elevation part of D², T'·(mean_y − mean_x)².")
-    scatter = _number("Scatter part of D², T'·(sd_y − sd_x)².")
-    shape = _number("Shape part of D², 2T'·sd_x·sd_y·(1 − r).")
-    d2 = _number("D² = Σ gap²: the sum of the three parts.")
-    elevation_share = _number("Elevation part ÷ D² (null when D² = 0).")
-    scatter_share = _number("Scatter part ÷ D² (null when D² = 0).")
-    shape_share = _number("Shape part ÷ D² (null when D² = 0).")
+def _changed(with_traits: bool) -> dict[str, fields.Field[Any]]:
+    declared: dict[str, fields.Field[Any]] = {
+        name: fields.Nested(ChangeSchema, required=True) for name in vocabulary.CHANGED
+    }
+    declared["previous_verdict"] = _choice(tuple(Verdict))
+    declared["verdict"] = _choice(tuple(Verdict))
+    if with_traits:
+        declared["traits"] = fields.List(fields.Nested(TraitChangeSchema), required=True)
+    return declared
 
 
-class FitSchema(ma.Schema):
-    mirror_score = _number("S of the mirror (us → them), 0..100.")
-    elevation = _number("E = wmean(them) − wmean(us), in scale points.")
-    shape_r = _number("Pearson r of us and them; null below 3 traits or for a flat profile.")
-    level_us = _number("L_us: the company's level as the client sees it, 0..1.")
-    level_them = _number("L_them: the client's level as the company sees it, 0..1.")
-    verdict = _enum(Verdict, required=True)
-    falls_short = _enum(
-        Side, "For one_sided: the side with the lower level.", required=True, allow_none=True
+RoundChangeSchema = type("RoundChangeSchema", (ma.Schema,), _changed(with_traits=True))
+
+
+class ResponseStyleSchema(ma.Schema):
+    mean = _number(
+        "Mean over the traits of (this side's self-view − the other side's view of it): "
+        "below 0 modest, above 0 self-enhancing; null without such a trait."
     )
-    decomposition = fields.Nested(DecompositionSchema, required=True)
+    sd = _number("Its spread (SD) over the traits; null below two traits.")
+    traits = fields.Integer(required=True, metadata={"description": "Traits it is taken over."})
+    leaning = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf([str(leaning) for leaning in norms.Leaning]),
+        metadata={"description": "modest or self_enhancing when |mean| ≥ R/8, else neutral."},
+    )
+
+
+class ResponseStylesSchema(ma.Schema):
+    company = fields.Nested(ResponseStyleSchema, required=True)
+    client = fields.Nested(ResponseStyleSchema, required=True)
+
+
+class NormsSchema(ma.Schema):
+    distinctive_r = _number(
+        "Furr's distinctive profile correlation: us and them each minus the workspace's "
+        "normative profile, then correlated. Null when missing."
+    )
+    traits = fields.Integer(required=True, metadata={"description": "Traits correlated."})
+    rounds = fields.Integer(
+        required=True,
+        metadata={"description": "Revealed rounds of the workspace sharing a trait with it."},
+    )
+    missing = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf([str(missing) for missing in norms.Missing]),
+        metadata={
+            "description": f"few_rounds (no trait has a norm from {norms.MIN_NORM_ROUNDS} "
+            f"rounds), few_traits (fewer than {norms.MIN_DISTINCTIVE_TRAITS}), flat; null "
+            "when given."
+        },
+    )
 
 
 class ResultsSchema(ma.Schema):
@@ -378,27 +475,83 @@ class ResultsSchema(ma.Schema):
     responses = fields.Nested(ResponseCountsSchema, required=True)
     traits = fields.List(fields.Nested(TraitResultSchema), required=True)
     fit = fields.Nested(FitSchema, required=True)
+    previous_round = fields.Nested(
+        PreviousRoundSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The round compared with; null for a partner's first round."},
+    )
+    change = fields.Nested(
+        RoundChangeSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The change since `previous_round`; null without one."},
+    )
+    response_style = fields.Nested(ResponseStylesSchema, required=True)
+    norms = fields.Nested(NormsSchema, required=True)
 
 
 # --------------------------------------------------------------------------------------------
 # Outcomes
 # --------------------------------------------------------------------------------------------
 
-MAX_REVENUE = 999999999999.99  # Numeric(14, 2)
+
+def _rule(check: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        check(value)
+    except ServiceError as error:
+        raise ma.ValidationError(str(error.message)) from None
+    return value
+
+
+class OutcomeRule(validate.Validator):
+    """A rule of `fitcheck.services.outcome_rules`, answered with its message: the words
+    the outcome form and the CSV import use."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        self.check = check
+
+    def __call__(self, value: Any) -> Any:
+        return _rule(self.check, value)
+
+
+class OutcomeRange(validate.Range):
+    """An `OutcomeRule` with bounds, which the OpenAPI document states."""
+
+    def __init__(self, check: Callable[[Any], Any], *, min: Any, max: Any) -> None:
+        super().__init__(min=min, max=max)
+        self.check = check
+
+    def __call__(self, value: Any) -> Any:
+        return _rule(self.check, value)
+
+
+class OutcomeLength(validate.Length):
+    """An `OutcomeRule` with a longest length, which the OpenAPI document states."""
+
+    def __init__(self, check: Callable[[Any], Any], *, max: int) -> None:
+        super().__init__(max=max)
+        self.check = check
+
+    def __call__(self, value: Any) -> Any:
+        return _rule(self.check, value)
 
 
 class StrictAmount(fields.Float):
-    """A JSON number, and only that (`"5"` and `true` are not amounts), as a Decimal of cents."""
+    """A JSON number, and only that (`"5"` and `true` are not amounts), as a Decimal; the
+    service rounds it to cents."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        return Decimal(repr(super()._deserialize(value, attr, data, **kwargs)))
 
 
 class OutcomeWriteSchema(RequestSchema):
     observed_on = fields.Date(
-        required=True, metadata={"description": "When the outcome was observed (YYYY-MM-DD)."}
+        required=True,
+        validate=OutcomeRule(outcome_rules.check_observed_on),
+        metadata={"description": "When the outcome was observed (YYYY-MM-DD)."},
     )
     contract_signed = StrictBoolean(
         load_default=None, allow_none=True, metadata={"description": "null or absent: not known."}
@@ -409,27 +562,28 @@ class OutcomeWriteSchema(RequestSchema):
     satisfaction = StrictInteger(
         load_default=None,
         allow_none=True,
-        validate=validate.Range(min=0, max=10),
-        metadata={"description": "0 to 10; null or absent: not known."},
+        validate=OutcomeRange(
+            outcome_rules.check_satisfaction,
+            min=outcome_rules.MIN_SATISFACTION,
+            max=outcome_rules.MAX_SATISFACTION,
+        ),
+        metadata={"description": "A whole number; null or absent: not known."},
     )
     revenue = StrictAmount(
         load_default=None,
         allow_none=True,
-        validate=validate.Range(min=0, max=MAX_REVENUE),
-        metadata={"description": "0 or more, rounded to 2 decimals; null or absent: not known."},
+        validate=OutcomeRange(outcome_rules.check_revenue, min=0, max=outcome_rules.MAX_REVENUE),
+        metadata={"description": "Rounded to 2 decimals; null or absent: not known."},
     )
     note = fields.String(
         load_default="",
         allow_none=True,
-        validate=[validate.Length(max=2000), PlainText(TEXT_PATTERN, lines=True)],
-        metadata={"description": "Optional free text."},
+        validate=[
+            OutcomeLength(outcome_rules.check_note, max=outcome_rules.MAX_NOTE),
+            PlainText(TEXT_PATTERN, lines=True),
+        ],
+        metadata={"description": "Optional free text; surrounding spaces are removed."},
     )
-
-    @ma.post_load
-    def _revenue_in_cents(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if data.get("revenue") is not None:
-            data["revenue"] = Decimal(str(data["revenue"])).quantize(Decimal("0.01"))
-        return data
 
 
 class OutcomeSchema(ma.Schema):
@@ -453,48 +607,22 @@ class OutcomeSchema(ma.Schema):
 # --------------------------------------------------------------------------------------------
 
 
-class TimelineChangeSchema(ma.Schema):
-    delta = fields.Float(
-        required=True, metadata={"description": "This round's value − the round before's."}
-    )
-    no_change = fields.Boolean(
-        required=True,
-        metadata={
-            "description": "The change is below the annual review's step (R/8: 12.5 points "
-            "of S, 1/8 of a level; docs/fit-model.md §10), so it reads as no change."
-        },
-    )
+RoundChangeSummarySchema = type(
+    "RoundChangeSummarySchema", (ma.Schema,), _changed(with_traits=False)
+)
 
-
-def _change(description: str) -> fields.Nested:
-    return fields.Nested(
-        TimelineChangeSchema, required=True, allow_none=True, metadata={"description": description}
-    )
-
-
-class TimelineChangesSchema(ma.Schema):
-    mirror_score = _change("Change of S; null when either round has none.")
-    level_us = _change("Change of L_us; null when either round has none.")
-    level_them = _change("Change of L_them; null when either round has none.")
-
-
-class TimelineRoundSchema(ma.Schema):
-    assessment_id = fields.Integer(required=True)
-    kind = _enum(Kind, required=True)
-    title = fields.String(
+TimelineRoundSchema = _terms_schema(
+    "TimelineRoundSchema",
+    vocabulary.HEADLINE_TERMS,
+    assessment_id=fields.Integer(required=True),
+    kind=_enum(Kind, required=True),
+    title=fields.String(
         required=True,
         metadata={"description": "The round's title; empty when it has none."},
-    )
-    revealed_at = fields.DateTime(required=True, format="iso")
-    scale = fields.Nested(ScaleSchema, required=True)
-    mirror_score = _number("S of the mirror (us → them), 0..100.")
-    level_us = _number("L_us: the company's level as the client sees it, 0..1.")
-    level_them = _number("L_them: the client's level as the company sees it, 0..1.")
-    verdict = _enum(Verdict, required=True)
-    falls_short = _enum(
-        Side, "For one_sided: the side with the lower level.", required=True, allow_none=True
-    )
-    previous_assessment_id = fields.Integer(
+    ),
+    revealed_at=fields.DateTime(required=True, format="iso"),
+    scale=fields.Nested(ScaleSchema, required=True),
+    previous_assessment_id=fields.Integer(
         required=True,
         allow_none=True,
         metadata={
@@ -502,16 +630,18 @@ class TimelineRoundSchema(ma.Schema):
             "it continues when that one is revealed, else the partner's latest round revealed "
             "before it on the same rating scale; null when there is none."
         },
-    )
-    change = fields.Nested(
-        TimelineChangesSchema,
+    ),
+    change=fields.Nested(
+        RoundChangeSummarySchema,
         required=True,
         allow_none=True,
         metadata={
-            "description": "Since the round `previous_assessment_id`; null when there is none "
-            "(the first round, or no earlier round on the same rating scale)."
+            "description": "Since the round `previous_assessment_id`, as in its results "
+            "(without the traits); null when there is none (the first round, or no earlier "
+            "round on the same rating scale)."
         },
-    )
+    ),
+)
 
 
 class TimelineSchema(ma.Schema):
@@ -581,9 +711,12 @@ def _interval(description: str) -> fields.List[float]:
 
 class EstimateSchema(ma.Schema):
     value = fields.Float(required=True, metadata={"description": "The point estimate."})
-    se = _number("Standard error; null for a perfect fit (nothing to test with).")
+    se = _number(
+        "Standard error (of the kind `regression.standard_errors` names); null for a perfect "
+        "fit (nothing to test with)."
+    )
     t = _number("t statistic; null for a perfect fit.")
-    p = _number("Two-sided p-value (t with the residual df); null for a perfect fit.")
+    p = _number("Two-sided p-value (t with `regression.df_inference` df); null for a perfect fit.")
     ci = _interval("The 95% CI [low, high]; null for a perfect fit.")
 
 
@@ -618,6 +751,26 @@ class RegressionSchema(ma.Schema):
         required=True,
         metadata={"description": "Z = b0 + b1·X + b2·Y + b3·X² + b4·X·Y + b5·Y² + e."},
     )
+    standard_errors = _code(
+        StandardErrors,
+        "Where every SE, t, p and CI comes from: classical (OLS), hc3 (a 0/1 outcome) or "
+        "cluster (CR1 by partner, when a partner contributes several rounds). R² and the F "
+        "test are the classical ones in every case.",
+        required=True,
+    )
+    linear_probability = fields.Boolean(
+        required=True,
+        metadata={"description": "The outcome is 0/1, fitted as a linear probability model."},
+    )
+    clusters = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "G, the partners clustered by; null unless cluster."},
+    )
+    df_inference = fields.Integer(
+        required=True,
+        metadata={"description": "df of the t reference: n − 6, or G − 1 when clustered."},
+    )
 
 
 class SurfaceParametersSchema(ma.Schema):
@@ -649,6 +802,13 @@ class PrincipalAxisSchema(ma.Schema):
         required=True, metadata={"description": "Resamples whose axis is defined."}
     )
     seed = fields.Integer(required=True, metadata={"description": "Seed of the resampling."})
+    by_partner = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Each resample draws whole partners (all their rounds), as the "
+            "cluster-robust SEs assume; otherwise rounds."
+        },
+    )
 
 
 class CorrelationSchema(ma.Schema):
@@ -661,7 +821,8 @@ class AnalysisSchema(ma.Schema):
     n = fields.Integer(required=True, metadata={"description": "Rounds analysed."})
     partners = fields.Integer(required=True, metadata={"description": "Partners among them."})
     small_sample = fields.Boolean(
-        required=True, metadata={"description": "n < 30: read every number with caution."}
+        required=True,
+        metadata={"description": "n < 30: every number is preliminary; the verdict is too_few."},
     )
     fitted = fields.Boolean(required=True, metadata={"description": "Whether anything is fitted."})
     reason = _code(
@@ -670,7 +831,20 @@ class AnalysisSchema(ma.Schema):
         required=True,
         allow_none=True,
     )
-    verdict = _code(PortfolioVerdict, "Does like attract like here?", required=True)
+    verdict = _code(
+        PortfolioVerdict,
+        "What the data are consistent with, by the verdict table of docs/fit-model.md §11: "
+        "too_few, supported, level_only, one_side_matters, not_supported; untestable (an "
+        "exact fit) or not_enough_data (nothing fitted).",
+        required=True,
+    )
+    view = _code(
+        View,
+        "For one_side_matters: whose view goes with the outcome — us (X: the company as the "
+        "client sees it) or them (Y: the client as the company sees it); else null.",
+        required=True,
+        allow_none=True,
+    )
     failures = fields.List(
         _code(FailedCondition, "A condition that does not hold."),
         required=True,

@@ -14,8 +14,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .. import text
-from ..fit import Side, Verdict
+from .. import limits, text, vocabulary
+from ..fit import Side
 from ..models import CommitmentStatus, Kind, RevealPolicy, State
 from ..services.listings import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_SEARCH, Page
 from ..services.paging import MAX_PAGE
@@ -25,13 +25,11 @@ from .schemas import (
     RequestSchema,
     ScaleSchema,
     _enum,
-    _number,
+    _terms_schema,
 )
 
 # What a respondent's `status` can be (fitcheck.models.Respondent.status), latest step last.
 RESPONDENT_STATUSES = ("added", "invited", "opened", "draft", "submitted", "declined", "withdrawn")
-MAX_ACTION = 2000  # as the commitment form
-MAX_OWNER = 120
 # Free text with at least one visible character (an action cannot be blank); a person's
 # name on one line, or nothing.
 ACTION_PATTERN = (
@@ -87,19 +85,22 @@ class AssessmentQuerySchema(PageQuerySchema):
 class CommitmentCreateSchema(RequestSchema):
     trait_key = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=64),
+        validate=validate.Length(min=1, max=limits.TRAIT_KEY),
         metadata={"description": "The key of one of the assessment's traits."},
     )
     side = _enum(Side, "Who promises: company (your side) or client.", required=True)
     action = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_ACTION), PlainText(ACTION_PATTERN, lines=True)],
+        validate=[
+            validate.Length(min=1, max=limits.COMMITMENT_ACTION),
+            PlainText(ACTION_PATTERN, lines=True),
+        ],
         metadata={"description": "What will be done."},
     )
     owner = fields.String(
         load_default="",
         allow_none=True,
-        validate=[validate.Length(max=MAX_OWNER), PlainText(OWNER_PATTERN)],
+        validate=[validate.Length(max=limits.COMMITMENT_OWNER), PlainText(OWNER_PATTERN)],
         metadata={
             "description": "The person responsible; a member's name or email for your side "
             "gets them the weekly digest. Optional."
@@ -130,15 +131,14 @@ class PageSchema(ma.Schema):
     )
 
 
-class LatestRoundSchema(ma.Schema):
-    assessment_id = fields.Integer(required=True)
-    kind = _enum(Kind, required=True)
-    title = fields.String(required=True, metadata={"description": "Empty when it has none."})
-    revealed_at = fields.DateTime(required=True, allow_none=True, format="iso")
-    mirror_score = _number("S of the mirror (us → them), 0..100.")
-    level_us = _number("L_us: the company's level as the client sees it, 0..1.")
-    level_them = _number("L_them: the client's level as the company sees it, 0..1.")
-    verdict = _enum(Verdict, "Under the workspace's current thresholds.", required=True)
+LatestRoundSchema = _terms_schema(
+    "LatestRoundSchema",
+    vocabulary.STORED_HEADLINE_TERMS,
+    assessment_id=fields.Integer(required=True),
+    kind=_enum(Kind, required=True),
+    title=fields.String(required=True, metadata={"description": "Empty when it has none."}),
+    revealed_at=fields.DateTime(required=True, allow_none=True, format="iso"),
+)
 
 
 class PartnerReadSchema(ma.Schema):

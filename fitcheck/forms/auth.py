@@ -17,28 +17,25 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from .. import limits
 from ..i18n import lazy_gettext as _l
-from ..services.api_tokens import MAX_NAME_LENGTH
 from ..services.passwords import MIN_PASSWORD_LENGTH
 from .base import FlaskForm
-
-# Longer is no safer, and a huge one would only cost time to hash.
-MAX_PASSWORD_LENGTH = 200
 
 
 class SignUpForm(FlaskForm):
     workspace_name = StringField(
         _l("Company name"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=limits.WORKSPACE_NAME)],
         description=_l(
             "The name of your workspace, which holds your traits, partners and assessments."
         ),
     )
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=limits.PERSON_NAME)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)])
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
         description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
@@ -61,7 +58,9 @@ def _strip(value: str | None) -> str | None:
 
 class PasswordResetRequestForm(FlaskForm):
     email = EmailField(
-        _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Email"),
+        filters=[_strip],
+        validators=[DataRequired(), Email(), Length(max=limits.EMAIL)],
     )
     submit = SubmitField(_l("Email me a link"))
 
@@ -69,7 +68,7 @@ class PasswordResetRequestForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
         description=_l(
             "At least %(count)d characters. Setting it signs you out of every other browser.",
             count=MIN_PASSWORD_LENGTH,
@@ -83,9 +82,9 @@ class PasswordResetForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=limits.EMAIL)])
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _l("Password"), validators=[DataRequired(), Length(max=limits.PASSWORD)]
     )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
@@ -97,11 +96,11 @@ class SignOutForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+        _l("Current password"), validators=[DataRequired(), Length(max=limits.PASSWORD)]
     )
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
         description=_l("Changing it signs you out everywhere else."),
     )
     confirm = PasswordField(
@@ -128,7 +127,7 @@ class ApiTokenForm(FlaskForm):
 
     name = StringField(
         _l("Token name"),
-        validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],
+        validators=[DataRequired(), Length(max=limits.API_TOKEN_NAME)],
         description=_l("What the token is for, e.g. “CRM sync”."),
     )
     submit = SubmitField(_l("Create token"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from .. import limits
 from ..i18n import lazy_gettext as _l
 from ..models import Role
 from ..services.passwords import MIN_PASSWORD_LENGTH
@@ -22,7 +23,9 @@ def _strip(value: str | None) -> str | None:
 
 class InviteMemberForm(FlaskForm):
     email = EmailField(
-        _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Email"),
+        filters=[_strip],
+        validators=[DataRequired(), Email(), Length(max=limits.EMAIL)],
     )
     role = SelectField(
         _l("Role"),
@@ -43,10 +46,10 @@ class RoleForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=limits.PERSON_NAME)])
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=limits.PASSWORD)],
         description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(

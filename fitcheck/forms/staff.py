@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     EmailField,
+    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -38,10 +39,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .. import limits
 from ..i18n import lazy_gettext as _l
 from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, Side
 from ..models.traits import MAX_SCALE_POINT
-from ..services import dates
+from ..services import ServiceError, dates, outcome_rules
 from ..services.assessments import MAX_REMINDER_DAYS
 from .base import FlaskForm
 
@@ -55,7 +57,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 class TraitSetForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.TRAIT_SET_NAME)])
     scale_lo = IntegerField(
         _l("Lowest point"),
         default=1,
@@ -95,46 +97,54 @@ def _partner_placeholder(_form: FlaskForm, field: Any) -> None:
 
 
 class TraitForm(FlaskForm):
-    label_en = StringField(_l("Label in English"), validators=[DataRequired(), Length(max=80)])
-    label_ja = StringField(_l("Label in Japanese"), validators=[DataRequired(), Length(max=80)])
+    label_en = StringField(
+        _l("Label in English"), validators=[DataRequired(), Length(max=limits.TRAIT_LABEL)]
+    )
+    label_ja = StringField(
+        _l("Label in Japanese"), validators=[DataRequired(), Length(max=limits.TRAIT_LABEL)]
+    )
     description_en = TextAreaField(
-        _l("Description in English"), validators=[Optional(), Length(max=1000)]
+        _l("Description in English"), validators=[Optional(), Length(max=limits.TRAIT_DESCRIPTION)]
     )
     description_ja = TextAreaField(
-        _l("Description in Japanese"), validators=[Optional(), Length(max=1000)]
+        _l("Description in Japanese"), validators=[Optional(), Length(max=limits.TRAIT_DESCRIPTION)]
     )
     question_other_en = TextAreaField(
         _l("Question about the other side, in English"),
-        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+        validators=[DataRequired(), Length(max=limits.TRAIT_QUESTION), _partner_placeholder],
         description=_l("Write {partner} where the other side's name goes."),
     )
     question_other_ja = TextAreaField(
         _l("Question about the other side, in Japanese"),
-        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+        validators=[DataRequired(), Length(max=limits.TRAIT_QUESTION), _partner_placeholder],
         description=_l("Write {partner} where the other side's name goes."),
     )
     question_self_en = TextAreaField(
         _l("Question about our own side, in English"),
-        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+        validators=[DataRequired(), Length(max=limits.TRAIT_QUESTION), _partner_placeholder],
     )
     question_self_ja = TextAreaField(
         _l("Question about our own side, in Japanese"),
-        validators=[DataRequired(), Length(max=500), _partner_placeholder],
+        validators=[DataRequired(), Length(max=limits.TRAIT_QUESTION), _partner_placeholder],
     )
     submit = SubmitField(_l("Save trait"))
 
 
 class PartnerForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.PARTNER_NAME)])
+    website = URLField(
+        _l("Website"), validators=[Optional(), URL(), Length(max=limits.PARTNER_WEBSITE)]
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=limits.PARTNER_NOTES)])
     submit = SubmitField(_l("Save partner"))
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
-    title = StringField(_l("Role or title"), validators=[Optional(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.PERSON_NAME)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=limits.EMAIL)])
+    title = StringField(
+        _l("Role or title"), validators=[Optional(), Length(max=limits.CONTACT_TITLE)]
+    )
     submit = SubmitField(_l("Add contact"))
 
 
@@ -211,7 +221,7 @@ def _days_in_range(form: FlaskForm, field: DayListField) -> None:
 class AssessmentForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=limits.ASSESSMENT_TITLE)],
         description=_l("Optional, e.g. “Review 2026”."),
     )
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
@@ -251,7 +261,7 @@ class AssessmentForm(FlaskForm):
     min_responses_per_side = IntegerField(
         _l("Minimum answers per side (anonymity threshold)"),
         default=1,
-        validators=[InputRequired(), NumberRange(min=1, max=50)],
+        validators=[InputRequired(), NumberRange(min=1, max=limits.THRESHOLD)],
         description=_l(
             "A side's averages are shown only once this many of its respondents have "
             "answered. 1 suits a one-to-one check; 3 is typical for a team review."
@@ -271,10 +281,10 @@ class AssessmentForm(FlaskForm):
 
 class RespondentForm(FlaskForm):
     side = SelectField(_l("Side"), validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.PERSON_NAME)])
     email = EmailField(
         _l("Email"),
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), Email(), Length(max=limits.EMAIL)],
         description=_l("Optional: without it, copy the personal link and send it yourself."),
     )
     language = SelectField(
@@ -306,10 +316,12 @@ class CommitmentForm(FlaskForm):
     side = SelectField(_l("Who promises"))
     action = TextAreaField(
         _l("What will be done"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), Length(max=limits.COMMITMENT_ACTION)],
         render_kw={"rows": 2},
     )
-    owner = StringField(_l("Person responsible"), validators=[Optional(), Length(max=120)])
+    owner = StringField(
+        _l("Person responsible"), validators=[Optional(), Length(max=limits.COMMITMENT_OWNER)]
+    )
     due_on = DateField(_l("Due date"), validators=[Optional()])
     submit = SubmitField(_l("Record commitment"))
 
@@ -359,27 +371,71 @@ class AmountField(DecimalField):  # type: ignore[misc]
             raise ValueError(self.gettext("Not a valid decimal value."))
 
 
+class OutcomeRule:
+    """A rule of `fitcheck.services.outcome_rules` on a field, refused with the rule's own
+    message, as the API and the CSV import refuse it. `flags` are the bounds the input
+    states in HTML (maxlength, min, max), so the browser can tell before sending."""
+
+    def __init__(self, check: Callable[[Any], object], **flags: Any) -> None:
+        self.check = check
+        self.field_flags = flags
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data is None:
+            return  # empty and optional, or unreadable: the field itself says so
+        try:
+            self.check(field.data)
+        except ServiceError as error:
+            raise ValidationError(error.message) from None
+
+
 class OutcomeForm(FlaskForm):
     """One period's outcome of a partner; the same period again updates it."""
 
     period = StringField(
         _l("Period"),
-        validators=[DataRequired(), Length(max=40)],
+        validators=[
+            DataRequired(),
+            OutcomeRule(outcome_rules.check_period, maxlength=outcome_rules.MAX_PERIOD),
+        ],
         description=_l("A short label such as 2025 or 2025-H1."),
     )
-    observed_on = DateField(_l("Observed on"), validators=[DataRequired()])
+    observed_on = DateField(
+        _l("Observed on"),
+        validators=[DataRequired(), OutcomeRule(outcome_rules.check_observed_on)],
+    )
     contract_signed = SelectField(_l("Contract signed"), choices=_flag_choices, default="")
     renewed = SelectField(_l("Renewed"), choices=_flag_choices, default="")
     satisfaction = IntegerField(
-        _l("Satisfaction (0–10)"), validators=[Optional(), NumberRange(min=0, max=10)]
+        _l(
+            "Satisfaction (%(lo)s–%(hi)s)",
+            lo=outcome_rules.MIN_SATISFACTION,
+            hi=outcome_rules.MAX_SATISFACTION,
+        ),
+        validators=[
+            Optional(),
+            OutcomeRule(
+                outcome_rules.check_satisfaction,
+                min=outcome_rules.MIN_SATISFACTION,
+                max=outcome_rules.MAX_SATISFACTION,
+            ),
+        ],
     )
     revenue = AmountField(
         _l("Revenue"),
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=999999999999.99)],
+        validators=[
+            Optional(),
+            OutcomeRule(outcome_rules.check_revenue, min=0, max=outcome_rules.MAX_REVENUE),
+        ],
     )
     note = TextAreaField(
-        _l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+        _l("Note"),
+        validators=[
+            Optional(),
+            OutcomeRule(outcome_rules.check_note, maxlength=outcome_rules.MAX_NOTE),
+        ],
+        render_kw={"rows": 2},
     )
     submit = SubmitField(_l("Save outcome"))
 
@@ -404,5 +460,7 @@ class ConfirmNameForm(FlaskForm):
 
 
 class WorkspaceForm(FlaskForm):
-    name = StringField(_l("Workspace name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Workspace name"), validators=[DataRequired(), Length(max=limits.WORKSPACE_NAME)]
+    )
     submit = SubmitField(_l("Save"))

@@ -4,7 +4,7 @@ Per trait: the rating of the other side and of one's own side (a scale point or 
 judge"), an optional importance and an optional comment. Field names are stable per trait
 key (`{key}-other`, `{key}-self`, `{key}-importance`, `{key}-comment`), so a draft, the
 autosave and a re-rendered page all speak the same names. The form checks shape only;
-whether every trait is answered is the service's rule (`assessments.save_answers`).
+whether every trait is answered is the service's rule (`answers.save_answers`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Length, Optional
 
+from .. import limits
 from ..i18n import lazy_gettext as _l
 from ..models import IMPORTANCE_HI, IMPORTANCE_LO, Answer, AssessmentTrait
-from ..services.assessments import AnswerInput
+from ..services.answers import AnswerInput
 from .base import FlaskForm
 
 CANT_JUDGE = "na"
-MAX_COMMENT = 2000
 PLACEHOLDER = "{partner}"
 
 IMPORTANCE_LABELS = (
@@ -74,7 +74,7 @@ class DeclineForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Reason (optional)"),
-        validators=[Optional(), Length(max=MAX_COMMENT)],
+        validators=[Optional(), Length(max=limits.DECLINE_REASON)],
         description=_l("The staff who run this assessment see your reason."),
     )
 
@@ -144,7 +144,7 @@ def build_survey_form(
         )
         fields[names["comment"]] = TextAreaField(
             _l("Comment (optional)"),
-            validators=[Optional(), Length(max=MAX_COMMENT)],
+            validators=[Optional(), Length(max=limits.COMMENT)],
             description=_l(
                 "After the reveal, comments are shown to those who see the results, "
                 "grouped by trait and side, never with your name."

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import limits
 from ..extensions import db
 from .base import UTCDateTime, WorkspaceOwned, str_enum, utcnow
 
@@ -35,7 +36,7 @@ class Workspace(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(limits.WORKSPACE_NAME))
     # S* and L* of FIT_MODEL.md's verdict; a workspace may set its own.
     similarity_threshold: Mapped[float] = mapped_column(default=80.0)
     level_threshold: Mapped[float] = mapped_column(default=0.6)
@@ -53,8 +54,8 @@ class User(UserMixin, WorkspaceOwned, db.Model):  # type: ignore[name-defined,mi
     __table_args__ = (CheckConstraint("locale IN ('en', 'ja')", name="locale_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(limits.EMAIL), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.MEMBER)
     locale: Mapped[str | None] = mapped_column(String(5))
@@ -109,7 +110,7 @@ class ApiToken(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(limits.API_TOKEN_NAME))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

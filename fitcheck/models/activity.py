@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import limits
 from ..extensions import db
 from .base import UTCDateTime, str_enum, utcnow
 
@@ -82,7 +83,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
-    to_address: Mapped[str] = mapped_column(String(254))
+    to_address: Mapped[str] = mapped_column(String(limits.EMAIL))
     locale: Mapped[str] = mapped_column(String(5), default="en")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     respondent_id: Mapped[int | None] = mapped_column(

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import limits
 from ..extensions import db
 from ..fit import Side
 from .base import UTCDateTime, WorkspaceOwned, in_same_workspace, str_enum, utcnow
@@ -79,7 +80,7 @@ class Assessment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(limits.ASSESSMENT_TITLE), default="")
     kind: Mapped[Kind] = mapped_column(str_enum(Kind, "kind"))
     state: Mapped[State] = mapped_column(str_enum(State, "state"), default=State.DRAFT)
     source_trait_set_id: Mapped[int | None] = mapped_column(
@@ -184,8 +185,8 @@ class Respondent(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(index=True)
     side: Mapped[Side] = mapped_column(str_enum(Side, "side"))
-    name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str | None] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME))
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     # The link's token is derived from this nonce under SECRET_KEY (see fitcheck.tokens);
     # only its SHA-256 is stored, for the lookup.
     token_nonce: Mapped[str] = mapped_column(String(32), unique=True)
@@ -335,7 +336,7 @@ class Commitment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     trait_id: Mapped[int] = mapped_column(index=True)
     side: Mapped[Side] = mapped_column(str_enum(Side, "commitment_side"))
     action: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(120), default="")
+    owner: Mapped[str] = mapped_column(String(limits.COMMITMENT_OWNER), default="")
     # The member the owner's name or email names, if any: they get the weekly digest.
     owner_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -445,4 +446,6 @@ class RoundSummary(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     y: Mapped[float | None]  # wmean(them) − mid
     company_responses: Mapped[int]
     client_responses: Mapped[int]
+    # {trait key: [us, them, us_self, them_self]}: the mirror's profiles, for the norms.
+    profiles: Mapped[dict[str, list[float | None]] | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

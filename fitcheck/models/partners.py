@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import limits
 from ..extensions import db
 from .base import UTCDateTime, WorkspaceOwned, in_same_workspace, utcnow
 
@@ -33,8 +34,8 @@ class Partner(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    website: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(limits.PARTNER_NAME))
+    website: Mapped[str] = mapped_column(String(limits.PARTNER_WEBSITE), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -72,9 +73,9 @@ class Contact(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str | None] = mapped_column(String(254))
-    title: Mapped[str] = mapped_column(String(120), default="")
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME))
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
+    title: Mapped[str] = mapped_column(String(limits.CONTACT_TITLE), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partner: Mapped[Partner] = relationship(

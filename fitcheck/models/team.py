@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import limits
 from ..extensions import db
 from .accounts import Role, User
 from .base import UTCDateTime, WorkspaceOwned, str_enum, utcnow
@@ -23,9 +24,9 @@ class SignUpRequest(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "sign_up_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    workspace_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(limits.EMAIL), index=True)
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME))
+    workspace_name: Mapped[str] = mapped_column(String(limits.WORKSPACE_NAME))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))
     # The link's token is HMAC(SECRET_KEY, nonce) (fitcheck.tokens.derived_token): a
@@ -46,7 +47,7 @@ class MemberInvitation(WorkspaceOwned, db.Model):  # type: ignore[name-defined,m
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    email: Mapped[str] = mapped_column(String(limits.EMAIL), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "invitation_role"), default=Role.MEMBER)
     locale: Mapped[str | None] = mapped_column(String(5))
     # The link's token is HMAC(SECRET_KEY, nonce) (fitcheck.tokens.derived_token): a

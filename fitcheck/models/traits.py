@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import limits
 from ..extensions import db
 from .base import UTCDateTime, WorkspaceOwned, in_same_workspace, utcnow
 
@@ -21,10 +22,10 @@ MAX_SCALE_POINT = 10
 class BilingualText:
     """Columns and accessors shared by a trait and its frozen copy in an assessment."""
 
-    key: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(limits.TRAIT_KEY))
     position: Mapped[int] = mapped_column(default=0)
-    label_en: Mapped[str] = mapped_column(String(80))
-    label_ja: Mapped[str] = mapped_column(String(80))
+    label_en: Mapped[str] = mapped_column(String(limits.TRAIT_LABEL))
+    label_ja: Mapped[str] = mapped_column(String(limits.TRAIT_LABEL))
     description_en: Mapped[str] = mapped_column(Text, default="")
     description_ja: Mapped[str] = mapped_column(Text, default="")
     question_other_en: Mapped[str] = mapped_column(Text)
@@ -53,7 +54,7 @@ class TraitSet(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(limits.TRAIT_SET_NAME))
     description: Mapped[str] = mapped_column(Text, default="")
     scale_lo: Mapped[int] = mapped_column(default=1)
     scale_hi: Mapped[int] = mapped_column(default=5)

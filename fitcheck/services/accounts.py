@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import (
@@ -33,7 +34,7 @@ from ..models import (
 )
 from ..tokens import derived_token, hash_token, new_nonce, new_token
 from ..urls import external_url
-from . import ServiceError, audit, outbox
+from . import ServiceError, audit, check_length, outbox
 from .outbox import Rendered
 from .passwords import check_password
 from .traits import install_default_trait_set
@@ -72,6 +73,15 @@ def _email_taken(email: str) -> bool:
     return db.session.scalar(select(User.id).where(User.email == email)) is not None
 
 
+def _check_account_text(*, workspace_name: str, name: str, email: str) -> None:
+    """The names and address of a new account within their columns (`fitcheck.limits`)."""
+    check_length(
+        workspace_name.strip(), limits.WORKSPACE_NAME, "workspace_name", _l("The workspace name")
+    )
+    check_length(name.strip(), limits.PERSON_NAME, "name", _l("The name"))
+    check_length(email, limits.EMAIL, "email", _l("The email address"))
+
+
 def _new_workspace(*, workspace_name: str, name: str, email: str, password_hash: str) -> User:
     """A workspace with the default trait set and its owner, in the caller's transaction."""
     workspace = Workspace(name=workspace_name.strip())
@@ -96,6 +106,7 @@ def sign_up(*, workspace_name: str, name: str, email: str, password: str) -> Use
     `request_sign_up` and `confirm_sign_up`, which prove the address first.
     """
     email = normalize_email(email)
+    _check_account_text(workspace_name=workspace_name, name=name, email=email)
     check_password(password, email=email)
     if _email_taken(email):
         raise ServiceError(_l("An account with this email already exists."), "email")
@@ -122,6 +133,7 @@ def request_sign_up(
     behind a known one that they already have an account. Either way the page answers the
     same, so it never tells whether an address has an account."""
     email = normalize_email(email)
+    _check_account_text(workspace_name=workspace_name, name=name, email=email)
     check_password(password, email=email)
     moment = now or utcnow()
     # Hashed in both cases, so the answer takes as long whether the address is known.
@@ -204,6 +216,8 @@ def confirm_sign_up(token: str, *, now: datetime | None = None) -> User:
 def create_user(*, email: str, workspace_name: str, password: str, name: str = "") -> User:
     """CLI: add a user to the named workspace, creating it (and its owner) if it is new."""
     email = normalize_email(email)
+    name = name or email.split("@")[0]
+    _check_account_text(workspace_name=workspace_name, name=name, email=email)
     check_password(password, email=email)
     if _email_taken(email):
         raise ServiceError(_l("An account with this email already exists."), "email")
@@ -218,7 +232,7 @@ def create_user(*, email: str, workspace_name: str, password: str, name: str = "
     user = User(
         workspace=workspace,
         email=email,
-        name=name or email.split("@")[0],
+        name=name,
         password_hash=hash_password(password),
         role=role,
     )

@@ -36,6 +36,11 @@ class Measure(StrEnum):
     CONTRACT_SIGNED = "contract_signed"  # 1 signed, 0 not
     REVENUE = "revenue"  # in the workspace's currency
 
+    @property
+    def binary(self) -> bool:
+        """A 0/1 outcome: fitted as a linear probability model (FIT_MODEL.md §"Portfolio")."""
+        return self in (Measure.RENEWED, Measure.CONTRACT_SIGNED)
+
 
 # Rounds and outcomes are read as plain values from one query each, not as ORM objects:
 # a large portfolio has thousands of them, and the objects would cost more than the maths.
@@ -201,5 +206,5 @@ def analyse_portfolio(
         left_out=LeftOut(
             no_outcome=no_outcome, other_scale=len(paired) - len(on_scale), no_mirror=no_mirror
         ),
-        analysis=stats.analyse(r.observation for r in rounds),
+        analysis=stats.analyse((r.observation for r in rounds), binary=measure.binary),
     )

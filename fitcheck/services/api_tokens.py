@@ -14,18 +14,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import ApiToken, User, utcnow
 from ..tokens import hash_token, new_token
-from . import ServiceError, audit
+from . import ServiceError, audit, check_length
 from .accounts import normalize_email
 
 # Recognisable in a config file or a secret scanner's report; not part of the secret.
 TOKEN_PREFIX = "fc_"  # noqa: S105 - a fixed marker, not a secret
 # "fc_" and 8 random characters: enough to tell tokens apart, far too few to guess one.
 DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
-MAX_NAME_LENGTH = 80
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
@@ -33,10 +33,7 @@ def _checked_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise ServiceError(_l("Give the token a name."), "name")
-    if len(name) > MAX_NAME_LENGTH:
-        raise ServiceError(
-            _l("Keep the name under %(count)d characters.", count=MAX_NAME_LENGTH), "name"
-        )
+    check_length(name, limits.API_TOKEN_NAME, "name", _l("The name"))
     return name
 
 

@@ -1,13 +1,15 @@
-"""The life of an assessment: create, invite, launch (freezing the traits), answer, reveal.
+"""The life of an assessment: create and edit the draft, launch it (freezing the traits and
+inviting both sides), reveal, archive, and start the next round.
 
 Each public function is one use case and one transaction. State rules live here, so the
-web views, the API and the CLI enforce exactly the same ones.
+web views, the API and the CLI enforce exactly the same ones. The people of a round are
+`fitcheck.services.respondents`; their answers, `fitcheck.services.answers`, whose submit
+may reveal the round here (`reveal_if_ready`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -16,13 +18,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import (
     DEFAULT_REMINDER_DAYS,
-    IMPORTANCE_HI,
-    IMPORTANCE_LO,
-    Answer,
     Assessment,
     AssessmentTrait,
     Commitment,
@@ -40,8 +40,8 @@ from ..models import (
 )
 from ..models.activity import ActorKind
 from ..tokens import hash_token, invitation_token, new_nonce
-from . import ServiceError, audit, dates, notifications
-from .invitations import link_token, queue_invitations
+from . import ServiceError, audit, check_length, dates, notifications
+from .invitations import queue_invitations
 from .results import compute_fit, submitted_answers
 from .summaries import store_summary
 
@@ -80,17 +80,20 @@ def clean_reminder_days(days: Sequence[int] | None) -> list[int]:
     return sorted(set(days), reverse=True)
 
 
-@dataclass(frozen=True)
-class AnswerInput:
-    """One trait's answer as a respondent gave it. None: not answered (or can't judge)."""
+def _checked_title(title: str) -> str:
+    title = title.strip()
+    check_length(title, limits.ASSESSMENT_TITLE, "title", _l("The title"))
+    return title
 
-    trait_key: str
-    other: int | None = None
-    other_cant_judge: bool = False
-    self_: int | None = None
-    self_cant_judge: bool = False
-    importance: int | None = None
-    comment: str = ""
+
+def _check_threshold(min_responses_per_side: int) -> None:
+    if isinstance(min_responses_per_side, bool) or not (
+        1 <= min_responses_per_side <= limits.THRESHOLD
+    ):
+        raise ServiceError(
+            _l("Choose a threshold from %(lo)d to %(hi)d.", lo=1, hi=limits.THRESHOLD),
+            "min_responses_per_side",
+        )
 
 
 def create_assessment(
@@ -112,8 +115,8 @@ def create_assessment(
     moment the deadline must lie after (a round recreated from the past, as the demo's)."""
     if trait_set.workspace_id != partner.workspace_id:
         raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
-    if min_responses_per_side < 1:
-        raise ServiceError(_l("The threshold must be at least 1."), "min_responses_per_side")
+    _check_threshold(min_responses_per_side)
+    title = _checked_title(title)
     deadline = dates.check_deadline(deadline, now=now)
     days = clean_reminder_days(reminder_days)
     assessment = Assessment(
@@ -138,52 +141,19 @@ def create_assessment(
     return assessment
 
 
-def add_respondent(
-    assessment: Assessment,
-    *,
-    side: Side,
-    name: str,
-    email: str | None = None,
-    locale: str | None = None,
-) -> tuple[Respondent, str]:
-    """Invite a person to one side. Returns the respondent and its token, shown only now."""
-    if assessment.state in (State.REVEALED, State.ARCHIVED):
-        raise ServiceError(_l("Respondents cannot be added after the reveal."))
-    email = email.strip().lower() if email else None
-    if email and db.session.scalar(
-        select(Respondent.id).where(
-            Respondent.assessment_id == assessment.id, Respondent.email == email
-        )
-    ):
-        raise ServiceError(_l("This person is already invited to this assessment."), "email")
-    nonce = new_nonce()
-    token = invitation_token(current_app.config["SECRET_KEY"], nonce)
-    respondent = Respondent(
-        workspace_id=assessment.workspace_id,
-        assessment_id=assessment.id,
-        side=side,
-        name=name.strip(),
-        email=email,
-        token_nonce=nonce,
-        token_hash=hash_token(token),
-        locale=locale if locale in ("en", "ja") else None,
-    )
-    db.session.add(respondent)
-    db.session.commit()
-    return respondent, token
-
-
 def launch(
     assessment: Assessment,
     *,
+    invite: bool,
     actor: User | None = None,
-    invite: bool = False,
     now: datetime | None = None,
 ) -> Assessment:
     """Freeze the trait set's current traits and scale into the assessment and open it.
 
-    `invite`: queue the invitation of everyone with an email in the same transaction (the
-    web UI does; the API leaves sharing the links to its caller).
+    The one launch of every door, with the same checks, audit event and commit. `invite`:
+    queue the invitation of everyone with an email in the same transaction, so the round
+    opens with its mails queued or not at all (the web UI invites; the API leaves sharing
+    the links to its caller, and the demo to nobody).
     """
     if assessment.state is not State.DRAFT:
         raise ServiceError(_l("Only a draft can be launched."))
@@ -235,133 +205,22 @@ def launch(
         audit.Kind.LAUNCH,
         workspace_id=assessment.workspace_id,
         actor=actor,
-        subject=_subject(assessment),
+        subject=audit_subject(assessment),
         assessment_id=assessment.id,
     )
     db.session.commit()
     return assessment
 
 
-def _subject(assessment: Assessment) -> str:
+def audit_subject(assessment: Assessment) -> str:
     """How the audit log names a round: its partner, title and id."""
     title = f" — {assessment.title}" if assessment.title else ""
     return f"{assessment.partner.name}{title} (#{assessment.id})"
 
 
-def _validate(assessment: Assessment, answer: AnswerInput) -> list[tuple[str, str]]:
-    problems = []
-    lo, hi = assessment.scale_lo, assessment.scale_hi
-    for field, value, cant_judge in (
-        ("other", answer.other, answer.other_cant_judge),
-        ("self", answer.self_, answer.self_cant_judge),
-    ):
-        if value is not None and not lo <= value <= hi:
-            problems.append((field, str(_l("Choose a point from %(lo)d to %(hi)d.", lo=lo, hi=hi))))
-        if value is not None and cant_judge:
-            problems.append((field, str(_l("Choose a point or “can't judge”, not both."))))
-    if answer.importance is not None and not IMPORTANCE_LO <= answer.importance <= IMPORTANCE_HI:
-        problems.append(
-            (
-                "importance",
-                str(
-                    _l(
-                        "Choose a point from %(lo)d to %(hi)d.",
-                        lo=IMPORTANCE_LO,
-                        hi=IMPORTANCE_HI,
-                    )
-                ),
-            )
-        )
-    return problems
-
-
-class AnswerErrors(ServiceError):
-    """Answers that cannot be saved, keyed by trait key and field; nothing was written."""
-
-    def __init__(self, errors: dict[str, dict[str, str]]) -> None:
-        super().__init__(_l("Some answers need your attention."))
-        self.errors = errors
-
-
-def save_answers(
-    respondent: Respondent,
-    answers: Iterable[AnswerInput],
-    *,
-    submit: bool = False,
-    now: datetime | None = None,
-) -> Respondent:
-    """Save a draft, or submit. Everything or nothing is written; submitting twice is harmless.
-
-    Submitting needs both ratings of every trait (a point or "can't judge"). Answers stay
-    editable until the reveal.
-    """
-    assessment = respondent.assessment
-    if assessment.state is not State.COLLECTING:
-        raise ServiceError(_l("This assessment is not collecting answers."))
-    if respondent.withdrawn_at is not None:
-        raise ServiceError(_l("This invitation was withdrawn."))
-    moment = now or utcnow()
-    if assessment.deadline is not None and moment > assessment.deadline:
-        raise ServiceError(_l("The deadline has passed."))
-    traits = {trait.key: trait for trait in assessment.traits}
-    existing = {answer.trait_id: answer for answer in respondent.answers}
-    given = {answer.trait_key: answer for answer in answers}
-    errors: dict[str, dict[str, str]] = {}
-    for key in given:
-        if key not in traits:
-            errors.setdefault(key, {})["trait_key"] = str(_l("Unknown trait."))
-    for key, answer in given.items():
-        for field, message in _validate(assessment, answer):
-            errors.setdefault(key, {})[field] = message
-    if submit:
-        for key in traits:
-            given_answer = given.get(key)
-            if given_answer is None or (
-                given_answer.other is None and not given_answer.other_cant_judge
-            ):
-                errors.setdefault(key, {}).setdefault(
-                    "other", str(_l("Rate this, or choose “can't judge”."))
-                )
-            if given_answer is None or (
-                given_answer.self_ is None and not given_answer.self_cant_judge
-            ):
-                errors.setdefault(key, {}).setdefault(
-                    "self", str(_l("Rate this, or choose “can't judge”."))
-                )
-    if errors:
-        raise AnswerErrors(errors)
-    for key, answer in given.items():
-        trait = traits[key]
-        row = existing.get(trait.id)
-        if row is None:
-            row = Answer(
-                workspace_id=respondent.workspace_id,
-                assessment_id=assessment.id,
-                respondent_id=respondent.id,
-                trait_id=trait.id,
-                scale_lo=assessment.scale_lo,
-                scale_hi=assessment.scale_hi,
-            )
-            db.session.add(row)
-        row.other_rating = answer.other
-        row.other_cant_judge = answer.other_cant_judge
-        row.self_rating = answer.self_
-        row.self_cant_judge = answer.self_cant_judge
-        row.importance = answer.importance
-        row.comment = answer.comment.strip()
-    respondent.draft_saved_at = moment
-    respondent.opened_at = respondent.opened_at or moment
-    if submit:
-        respondent.submitted_at = respondent.submitted_at or moment
-        respondent.declined_at = None
-    db.session.flush()
-    if submit and assessment.reveal_policy is RevealPolicy.AUTOMATIC:
-        _reveal_if_ready(assessment, moment, ActorKind.RULE)
-    db.session.commit()
-    return respondent
-
-
 def submitted_counts(assessment_id: int) -> dict[Side, int]:
+    """How many respondents of each side have submitted and still count: what the
+    threshold is compared with, by the reveal and by the missed-deadline mail."""
     rows = db.session.execute(
         select(Respondent.side, func.count(Respondent.id))
         .where(
@@ -376,7 +235,9 @@ def submitted_counts(assessment_id: int) -> dict[Side, int]:
     return counts
 
 
-def _reveal_if_ready(assessment: Assessment, moment: datetime, by: ActorKind) -> bool:
+def reveal_if_ready(assessment: Assessment, moment: datetime, by: ActorKind) -> bool:
+    """Reveal once both sides have reached the threshold, in the caller's transaction (a
+    submit under the automatic policy, the scheduler at the deadline); True if this did."""
     counts = submitted_counts(assessment.id)
     if all(count >= assessment.min_responses_per_side for count in counts.values()):
         return _mark_revealed(assessment, moment, by=by)
@@ -410,7 +271,7 @@ def _mark_revealed(
         workspace_id=assessment.workspace_id,
         actor=actor,
         actor_kind=by,
-        subject=_subject(assessment),
+        subject=audit_subject(assessment),
         assessment_id=assessment.id,
     )
     notifications.queue_results_ready(assessment, by=by, revealed_by=actor, now=moment)
@@ -430,7 +291,7 @@ def reveal_at_deadline(assessment: Assessment, *, now: datetime) -> bool:
         or assessment.deadline > now
     ):
         return False
-    revealed = _reveal_if_ready(assessment, now, ActorKind.DEADLINE)
+    revealed = reveal_if_ready(assessment, now, ActorKind.DEADLINE)
     if revealed:
         db.session.commit()
     else:
@@ -462,20 +323,6 @@ def archive(assessment: Assessment, *, now: datetime | None = None) -> Assessmen
     return assessment
 
 
-def reissue_link(respondent: Respondent) -> str:
-    """Give the respondent a new link; the old one stops working at once."""
-    respondent.token_nonce = new_nonce()
-    token = link_token(respondent)
-    respondent.token_hash = hash_token(token)
-    db.session.commit()
-    return token
-
-
-def find_respondent(token: str) -> Respondent | None:
-    """The respondent whose link carries `token`; the lookup goes by hash only."""
-    return db.session.scalar(select(Respondent).where(Respondent.token_hash == hash_token(token)))
-
-
 def update_draft(
     assessment: Assessment,
     trait_set: TraitSet,
@@ -494,6 +341,8 @@ def update_draft(
         raise ServiceError(_l("Only a draft can be edited; the deadline can still be extended."))
     if trait_set.workspace_id != assessment.workspace_id:
         raise ServiceError(_l("Choose a trait set of this workspace."), "trait_set_id")
+    _check_threshold(min_responses_per_side)
+    title = _checked_title(title)
     deadline = dates.check_deadline(deadline, now=now)
     if reminder_days is not None:  # None: as they were
         assessment.reminder_days = clean_reminder_days(reminder_days)
@@ -505,7 +354,7 @@ def update_draft(
     assessment.reveal_policy = reveal_policy
     assessment.min_responses_per_side = min_responses_per_side
     assessment.share_with_client = share_with_client
-    assessment.title = title.strip()
+    assessment.title = title
     db.session.commit()
     return assessment
 
@@ -523,63 +372,6 @@ def extend_deadline(
     assessment.deadline_missed_at = None
     db.session.commit()
     return assessment
-
-
-def withdraw_respondent(respondent: Respondent) -> None:
-    """Withdraw an invitation: the link stops working and the answers stop counting."""
-    if respondent.assessment.state in (State.REVEALED, State.ARCHIVED):
-        raise ServiceError(_l("Respondents cannot be withdrawn after the reveal."))
-    respondent.withdrawn_at = utcnow()
-    db.session.commit()
-
-
-def remove_respondent(respondent: Respondent) -> None:
-    """Remove someone added by mistake, before the assessment is launched."""
-    if respondent.assessment.state is not State.DRAFT:
-        raise ServiceError(_l("Once launched, withdraw the respondent instead."))
-    db.session.delete(respondent)
-    db.session.commit()
-
-
-@dataclass(frozen=True)
-class SideProgress:
-    invited: int = 0
-    opened: int = 0
-    draft: int = 0
-    submitted: int = 0
-    declined: int = 0
-
-
-@dataclass(frozen=True)
-class Progress:
-    respondents: list[Respondent]
-    sides: dict[Side, SideProgress]
-
-
-def progress(assessment: Assessment) -> Progress:
-    """Who was invited, reminded, opened, drafted, submitted or declined, per side.
-
-    One query for the respondents; statuses come from their own columns, never from their
-    answers, so nothing of what anyone answered reaches the page.
-    """
-    respondents = list(
-        db.session.scalars(
-            select(Respondent)
-            .where(Respondent.assessment_id == assessment.id)
-            .order_by(Respondent.side, Respondent.name, Respondent.id)
-        )
-    )
-    sides = {}
-    for side in Side:
-        active = [r for r in respondents if r.side is side and r.withdrawn_at is None]
-        sides[side] = SideProgress(
-            invited=len(active),
-            opened=sum(1 for r in active if r.opened_at),
-            draft=sum(1 for r in active if r.draft_saved_at and not r.submitted_at),
-            submitted=sum(1 for r in active if r.submitted_at),
-            declined=sum(1 for r in active if r.declined_at),
-        )
-    return Progress(respondents=respondents, sides=sides)
 
 
 def next_round_draft(previous: Assessment) -> Assessment | None:

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import (
@@ -26,7 +27,7 @@ from ..models import (
     Side,
     User,
 )
-from . import ServiceError, dates
+from . import ServiceError, check_length, dates
 from .results import is_visible
 
 
@@ -50,14 +51,17 @@ def add_commitment(
     )
     if trait is None:
         raise ServiceError(_l("Choose a trait of this assessment."), "trait_id")
+    action, owner = action.strip(), owner.strip()
+    check_length(action, limits.COMMITMENT_ACTION, "action", _l("The action"))
+    check_length(owner, limits.COMMITMENT_OWNER, "owner", _l("The person responsible"))
     due_on = dates.check_day(due_on, "due_on")
     commitment = Commitment(
         workspace_id=assessment.workspace_id,
         assessment_id=assessment.id,
         trait_id=trait.id,
         side=side,
-        action=action.strip(),
-        owner=owner.strip(),
+        action=action,
+        owner=owner,
         owner_user_id=member_named(assessment.workspace_id, owner)
         if side is Side.COMPANY
         else None,

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Contact, Outcome, Partner, State, User, Workspace
 from . import ServiceError, audit
+from .assessments import audit_subject
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +28,6 @@ logger = logging.getLogger(__name__)
 def name_matches(typed: str | None, name: str) -> bool:
     """The typed confirmation names the thing exactly, surrounding spaces aside."""
     return (typed or "").strip() == name.strip()
-
-
-def _subject(assessment: Assessment) -> str:
-    title = f" — {assessment.title}" if assessment.title else ""
-    return f"{assessment.partner.name}{title} (#{assessment.id})"
 
 
 ONLY_DRAFTS = _l("Only a draft can be deleted. A launched assessment stays in the history.")
@@ -47,7 +43,7 @@ def check_draft(assessment: Assessment) -> None:
 def delete_draft_assessment(assessment: Assessment, *, actor: User | None = None) -> None:
     """Delete an assessment that was never launched, with its respondents."""
     check_draft(assessment)
-    subject = _subject(assessment)
+    subject = audit_subject(assessment)
     workspace_id, assessment_id = assessment.workspace_id, assessment.id
     # Conditional, so a launch that commits between the check and here is not undone.
     result: Any = db.session.execute(

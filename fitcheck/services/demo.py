@@ -37,7 +37,8 @@ from ..models import (
 )
 from . import assessments, commitments, outcomes
 from .accounts import hash_password
-from .assessments import AnswerInput
+from .answers import AnswerInput, save_answers
+from .respondents import add_respondent
 from .traits import install_default_trait_set
 
 DEMO_WORKSPACE = "Hamamatsu Creative Works (demo)"
@@ -383,22 +384,22 @@ def _run_round(
         now=launched,  # created just before its launch, years ago for most rounds
     )
     company = [
-        assessments.add_respondent(assessment, side=Side.COMPANY, name=n, email=e)[0]
+        add_respondent(assessment, side=Side.COMPANY, name=n, email=e)[0]
         for n, e in COMPANY_STAFF[: 1 if round_plan.small else None]
     ]
     client = [
-        assessments.add_respondent(assessment, side=Side.CLIENT, name=n, email=e)[0]
+        add_respondent(assessment, side=Side.CLIENT, name=n, email=e)[0]
         for n, e, _title in plan.contacts[: 1 if round_plan.small else None]
     ]
-    assessments.launch(assessment, now=launched)
+    assessments.launch(assessment, invite=False, now=launched)
     answered_at = launched + timedelta(days=3)
     for respondent in company:
-        assessments.save_answers(
+        save_answers(
             respondent, _answers(rng, Side.COMPANY, round_plan), submit=True, now=answered_at
         )
     for index, respondent in enumerate(client):
         submit = index < round_plan.client_submits
-        assessments.save_answers(
+        save_answers(
             respondent, _answers(rng, Side.CLIENT, round_plan), submit=submit, now=answered_at
         )
     if round_plan.reveal:

@@ -31,6 +31,7 @@ import hmac
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeAlias
 
 from flask import current_app
@@ -39,11 +40,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-unty
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 from sqlalchemy import select
 
+from .. import vocabulary
 from ..extensions import db
-from ..fit import Comparison, JSONValue, Side
+from ..fit import Side
 from ..models import Answer, Assessment, Respondent, User
 from . import audit
-from .assessments import _subject as assessment_subject
+from .assessments import audit_subject as assessment_subject
+from .documents import round_document
 from .results import Results, load_results
 from .rounds import Round, load_round
 
@@ -71,19 +74,7 @@ RESULT_COLUMNS = (
     "trait_key",
     "trait_label_en",
     "trait_label_ja",
-    "weight",
-    "us",
-    "them",
-    "us_self",
-    "them_self",
-    "gap",
-    "band",
-    "blind_spot_company",
-    "hidden_strength_company",
-    "blind_spot_client",
-    "hidden_strength_client",
-    "rwg_company",
-    "rwg_client",
+    *(term.name for term in vocabulary.TRAIT_TERMS),
     # Round-level, repeated on every trait row like `partner`, so the one CSV carries the
     # headline; the whole "Fit" table is in the XLSX and JSON exports.
     "mirror_score",
@@ -100,16 +91,6 @@ COMMENT_COLUMNS = ("trait_key", "trait_label_en", "trait_label_ja", "side", "com
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# The other named comparisons of FIT_MODEL.md, as they are named in the Fit sheet.
-_NAMED_SCORES = (
-    "self_described",
-    "company_perceived",
-    "client_perceived",
-    "company_blind_spots",
-    "client_blind_spots",
-)
-
 
 # --------------------------------------------------------------------------------------------
 # Rows
@@ -190,11 +171,11 @@ def _answer_rows(results: Results) -> list[Row]:
 
 
 def _since(results: Round) -> Row:
-    """The last round and the change of S since, as the results page shows them."""
-    change = results.change
+    """The last round and the changes since, as the results page shows them."""
+    previous = results.previous
     return {
-        "previous_assessment_id": results.previous.assessment.id if results.previous else None,
-        "mirror_score_change": change.similarity.delta if change else None,
+        "previous_assessment_id": previous.assessment.id if previous else None,
+        **vocabulary.change_deltas(results.change),
     }
 
 
@@ -202,6 +183,7 @@ def _results_rows(results: Round) -> list[Row]:
     fit = results.fit
     traits = {trait.key: trait for trait in results.assessment.traits}
     meta = _meta(results.assessment)
+    measures = vocabulary.round_values(fit)
     since = _since(results)
     return [
         {
@@ -209,71 +191,24 @@ def _results_rows(results: Round) -> list[Row]:
             "trait_key": row.trait,
             "trait_label_en": traits[row.trait].label_en,
             "trait_label_ja": traits[row.trait].label_ja,
-            "weight": row.weight,
-            "us": row.us,
-            "them": row.them,
-            "us_self": row.us_self,
-            "them_self": row.them_self,
-            "gap": row.gap,
-            "band": row.band.value if row.band else None,
-            "blind_spot_company": row.company.blind_spot,
-            "hidden_strength_company": row.company.hidden_strength,
-            "blind_spot_client": row.client.blind_spot,
-            "hidden_strength_client": row.client.hidden_strength,
-            "rwg_company": row.company.rwg,
-            "rwg_client": row.client.rwg,
-            "mirror_score": fit.mirror.similarity,
-            "verdict": fit.verdict.value,
-            **since,
+            **vocabulary.trait_values(row),
+            "mirror_score": measures["mirror_score"],
+            "verdict": measures["verdict"],
+            "previous_assessment_id": since["previous_assessment_id"],
+            "mirror_score_change": since["mirror_score_change"],
         }
         for row in fit.traits
     ]
 
 
 def _fit_rows(results: Round) -> list[Row]:
-    fit = results.fit
-    mirror = fit.mirror
-    ci = mirror.shape_ci or (None, None)
-    parts = mirror.decomposition
-    measures: list[tuple[str, Cell]] = [
-        ("mirror_score", mirror.similarity),
-        ("elevation", mirror.elevation),
-        ("shape_r", mirror.shape),
-        ("shape_ci_low", ci[0]),
-        ("shape_ci_high", ci[1]),
-        ("shape_inconclusive", mirror.inconclusive),
-        ("icc", mirror.icc),
-        ("d2", parts.d2 if parts else None),
-        ("d2_elevation", parts.elevation if parts else None),
-        ("d2_scatter", parts.scatter if parts else None),
-        ("d2_shape", parts.shape if parts else None),
-        ("level_us", mirror.level_x),
-        ("level_them", mirror.level_y),
-        ("traits_compared", mirror.t_prime),
-        ("verdict", fit.verdict.value),
-        ("falls_short", fit.falls_short.value if fit.falls_short else None),
-        ("similarity_threshold", fit.thresholds.similar),
-        ("level_threshold", fit.thresholds.level),
-    ]
-    for name in _NAMED_SCORES:
-        comparison: Comparison = getattr(fit.comparisons, name)
-        measures.append((f"{name}_score", comparison.similarity))
-    for side in Side:
-        summary = fit.side(side)
-        measures.append((f"responses_{side.value}", summary.responses))
-        measures.append((f"withheld_{side.value}", summary.withheld))
-    measures += [
-        ("min_responses_per_side", fit.min_responses),
-        ("scale_lo", fit.scale.lo),
-        ("scale_hi", fit.scale.hi),
-    ]
-    change = results.change
-    measures += [
-        *_since(results).items(),
-        ("level_us_change", change.level_us.delta if change else None),
-        ("level_them_change", change.level_them.delta if change else None),
-    ]
-    return [{"measure": measure, "value": value} for measure, value in measures]
+    styles = {side: results.style(side) for side in Side}
+    measures = {
+        **vocabulary.round_values(results.fit),
+        **vocabulary.beside_values(styles, results.distinctive),
+        **_since(results),
+    }
+    return [{"measure": measure, "value": value} for measure, value in measures.items()]
 
 
 def _comment_groups(results: Results) -> list[tuple[str, Side, list[str]]]:
@@ -404,11 +339,10 @@ def to_xlsx(assessment: Assessment) -> bytes:
     return buffer.getvalue()
 
 
-def to_json(assessment: Assessment) -> dict[str, JSONValue]:
-    """The assessment, `FitResult.to_dict()` unchanged, comments by trait and side, the last
-    round (`previous_round`, null for none) and the change since (`RoundChange.to_dict()`)."""
+def to_json(assessment: Assessment) -> dict[str, Any]:
+    """The assessment, `documents.round_document` (the API's results, in both languages),
+    and the comments by trait and side."""
     results = load_round(assessment)
-    previous = results.previous.assessment if results.previous else None
     return {
         "assessment": {
             "id": assessment.id,
@@ -416,29 +350,21 @@ def to_json(assessment: Assessment) -> dict[str, JSONValue]:
             "partner": assessment.partner.name,
             "kind": assessment.kind.value,
             "state": assessment.state.value,
-            "revealed_at": assessment.revealed_at.isoformat() if assessment.revealed_at else None,
-            "scale": {"lo": assessment.scale_lo, "hi": assessment.scale_hi},
+            "revealed_at": assessment.revealed_at,
             "min_responses_per_side": assessment.min_responses_per_side,
-            "traits": [
-                {"key": trait.key, "label_en": trait.label_en, "label_ja": trait.label_ja}
-                for trait in assessment.traits
-            ],
         },
-        "results": results.fit.to_dict(),
+        **round_document(results),
         "comments": [
             {"trait_key": key, "side": side.value, "comments": list(texts)}
             for key, side, texts in _comment_groups(results)
         ],
-        "previous_round": None
-        if previous is None
-        else {
-            "id": previous.id,
-            "title": previous.title,
-            "kind": previous.kind.value,
-            "revealed_at": previous.revealed_at.isoformat() if previous.revealed_at else None,
-        },
-        "change": results.change.to_dict() if results.change else None,
     }
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,7 +376,7 @@ FILES: dict[tuple[str, str], Callable[[Assessment], bytes]] = {
     ("results", "csv"): lambda assessment: to_csv(results_rows(assessment), RESULT_COLUMNS),
     ("results", "xlsx"): to_xlsx,
     ("results", "json"): lambda assessment: json.dumps(
-        to_json(assessment), ensure_ascii=False, allow_nan=False
+        to_json(assessment), ensure_ascii=False, allow_nan=False, default=_json_value
     ).encode("utf-8"),
 }
 

@@ -16,19 +16,19 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 
-from .. import fit
+from .. import fit, limits
 from ..extensions import db
 from ..models import Assessment, Kind, Partner, State, Workspace
 from . import paging
 from .partners import name_search  # the web list's search, the same rule
 from .results import VISIBLE_STATES
-from .summaries import summaries_for
+from .summaries import Summary, summaries_for
 
 Item = TypeVar("Item")
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-MAX_SEARCH = 200  # as a partner's name
+MAX_SEARCH = limits.PARTNER_NAME  # as a partner's name
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,8 @@ class LatestRound:
     kind: Kind
     title: str
     revealed_at: datetime | None
-    mirror_score: float | None
-    level_us: float | None
-    level_them: float | None
-    verdict: fit.Verdict
+    summary: Summary  # its mirror's numbers, under the engine's names
+    verdict: fit.Verdict  # under the workspace's current thresholds
 
 
 @dataclass(frozen=True)
@@ -170,9 +168,7 @@ def latest_rounds(workspace_id: int, partner_ids: Sequence[int]) -> dict[int, La
             kind=row.kind,
             title=row.title,
             revealed_at=row.revealed_at,
-            mirror_score=summary.similarity,
-            level_us=summary.level_us,
-            level_them=summary.level_them,
+            summary=summary,
             verdict=summary.verdict(workspace),
         )
     return latest

@@ -28,12 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
+from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import MemberInvitation, OutboxMessage, Role, User, Workspace, utcnow
 from ..tokens import derived_token, hash_token, new_nonce
 from ..urls import external_url
-from . import ServiceError, audit, outbox
+from . import ServiceError, audit, check_length, outbox
 from .accounts import hash_password, normalize_email
 from .outbox import Rendered
 from .passwords import check_password
@@ -172,6 +173,7 @@ def invite_member(
     """Record an invitation and queue its mail in one commit."""
     moment = now or utcnow()
     email = normalize_email(email)
+    check_length(email, limits.EMAIL, "email", _l("The email address"))
     _check_invitable(owner.workspace_id, email)
     invitation = MemberInvitation(
         workspace_id=owner.workspace_id,
@@ -335,6 +337,8 @@ def accept_invitation(token: str, *, name: str, password: str, now: datetime | N
     if link.state is not LinkState.VALID or link.invitation is None:
         raise LinkUnavailable(link)
     invitation = link.invitation
+    name = name.strip()
+    check_length(name, limits.PERSON_NAME, "name", _l("The name"))
     check_password(password, email=invitation.email, field="password")
     claimed = db.session.execute(
         update(MemberInvitation)
@@ -353,7 +357,7 @@ def accept_invitation(token: str, *, name: str, password: str, now: datetime | N
     user = User(
         workspace_id=invitation.workspace_id,
         email=invitation.email,
-        name=name.strip(),
+        name=name,
         password_hash=hash_password(password),
         role=invitation.role,
         created_at=moment,

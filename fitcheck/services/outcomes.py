@@ -2,7 +2,8 @@
 
 Recorded one at a time (page, API) or imported from a CSV file; an import is all or
 nothing: every row is checked first, and only a file without a single problem is written,
-in one transaction.
+in one transaction. Every write holds the values to `outcome_rules`, the one statement of
+what they may be.
 """
 
 from __future__ import annotations
@@ -22,15 +23,9 @@ from .. import text
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Outcome, Partner
-from . import ServiceError, dates
+from . import Conflict, ServiceError, commit_unique, outcome_rules
 
-MAX_PERIOD = 40
-MAX_NOTE = 2000
-MAX_REVENUE = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_IMPORT_ROWS = 5000
-# A period is a URL segment of the API: one line, no slash, starting with a letter or digit.
-PERIOD_PATTERN = r"^\w([^/\x00-\x1f\x7f]*[^/\s\x00-\x1f\x7f])?$"
-_PERIOD = re.compile(PERIOD_PATTERN)
 
 CSV_COLUMNS = (
     "partner",
@@ -43,32 +38,6 @@ CSV_COLUMNS = (
     "note",
 )
 REQUIRED_COLUMNS = ("partner", "period", "observed_on")
-_YES = {"yes", "true", "1", "y", "はい"}
-_NO = {"no", "false", "0", "n", "いいえ"}
-
-
-def check_period(period: str) -> str:
-    """The period without surrounding spaces; ServiceError when it cannot be one."""
-    value = period.strip()
-    if not value or len(value) > MAX_PERIOD or not _PERIOD.match(value):
-        raise ServiceError(
-            _l(
-                "A period is a short label such as 2025 or 2025-H1 "
-                "(at most %(max)s characters, no slash).",
-                max=MAX_PERIOD,
-            ),
-            "period",
-        )
-    return value
-
-
-def _check_values(satisfaction: int | None, revenue: Decimal | None, note: str) -> None:
-    if satisfaction is not None and not 0 <= satisfaction <= 10:
-        raise ServiceError(_l("Satisfaction is a number from 0 to 10."), "satisfaction")
-    if revenue is not None and not (revenue.is_finite() and 0 <= revenue <= MAX_REVENUE):
-        raise ServiceError(_l("Revenue is an amount of 0 or more."), "revenue")
-    if len(note) > MAX_NOTE:
-        raise ServiceError(_l("The note is too long."), "note")
 
 
 def list_outcomes(partner: Partner) -> list[Outcome]:
@@ -82,9 +51,9 @@ def list_outcomes(partner: Partner) -> list[Outcome]:
     )
 
 
-def _find(partner: Partner, period: str) -> Outcome | None:
+def _find(partner_id: int, period: str) -> Outcome | None:
     return db.session.scalar(
-        select(Outcome).where(Outcome.partner_id == partner.id, Outcome.period == period)
+        select(Outcome).where(Outcome.partner_id == partner_id, Outcome.period == period)
     )
 
 
@@ -110,44 +79,73 @@ def record_outcome(
     """Create the partner's outcome for `period`, or update the one recorded already.
 
     `is_demo` marks an outcome generated for the demo workspace. Returns the row and
-    whether it was created.
+    whether it was created. Conflict when another request recorded the period between
+    looking for it and creating it: its values are not overwritten unseen.
     """
-    period = check_period(period)
-    note = note.strip()
-    observed_on = dates.check_day(observed_on, "observed_on")
-    _check_values(satisfaction, revenue, note)
-    values = {
-        "observed_on": observed_on,
-        "contract_signed": contract_signed,
-        "renewed": renewed,
-        "satisfaction": satisfaction,
-        "revenue": revenue,
-        "note": note,
-    }
-    outcome = _find(partner, period)
+    values = outcome_rules.check_outcome(
+        {
+            "period": period,
+            "observed_on": observed_on,
+            "contract_signed": contract_signed,
+            "renewed": renewed,
+            "satisfaction": satisfaction,
+            "revenue": revenue,
+            "note": note,
+        }
+    )
+    partner_id = partner.id
+    outcome = _find(partner_id, values["period"])
     created = outcome is None
+
+    def check_not_created_meanwhile() -> None:
+        if created and _find(partner_id, values["period"]) is not None:
+            raise Conflict(
+                _l("The outcome of this period is being recorded by another request."), "period"
+            )
+
     if outcome is None:
-        outcome = Outcome(workspace_id=partner.workspace_id, partner_id=partner.id, period=period)
+        outcome = Outcome(workspace_id=partner.workspace_id, partner_id=partner_id)
         db.session.add(outcome)
     _apply(outcome, values, recorded_by_id)
     outcome.is_demo = is_demo
-    db.session.commit()
+    commit_unique(check_not_created_meanwhile)
     return outcome, created
 
 
-def update_outcome(outcome: Outcome, **values: Any) -> Outcome:
+def update_outcome(
+    outcome: Outcome,
+    *,
+    period: str,
+    observed_on: date,
+    contract_signed: bool | None = None,
+    renewed: bool | None = None,
+    satisfaction: int | None = None,
+    revenue: Decimal | None = None,
+    note: str = "",
+    recorded_by_id: int | None = None,
+) -> Outcome:
     """Change an outcome, its period included (which must stay unique for the partner)."""
-    period = check_period(values.pop("period"))
-    recorded_by_id = values.pop("recorded_by_id", None)
-    values["note"] = values.get("note", "").strip()
-    if "observed_on" in values:
-        values["observed_on"] = dates.check_day(values["observed_on"], "observed_on")
-    _check_values(values.get("satisfaction"), values.get("revenue"), values["note"])
-    if period != outcome.period and _find(outcome.partner, period) is not None:
-        raise ServiceError(_l("An outcome for this period is recorded already."), "period")
-    outcome.period = period
+    values = outcome_rules.check_outcome(
+        {
+            "period": period,
+            "observed_on": observed_on,
+            "contract_signed": contract_signed,
+            "renewed": renewed,
+            "satisfaction": satisfaction,
+            "revenue": revenue,
+            "note": note,
+        }
+    )
+    partner_id, outcome_id = outcome.partner_id, outcome.id
+
+    def check_period_free() -> None:
+        taken = _find(partner_id, values["period"])
+        if taken is not None and taken.id != outcome_id:
+            raise Conflict(_l("An outcome for this period is recorded already."), "period")
+
+    check_period_free()
     _apply(outcome, values, recorded_by_id)
-    db.session.commit()
+    commit_unique(check_period_free)
     return outcome
 
 
@@ -188,17 +186,6 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def _flag(text: str) -> bool | None:
-    value = text.strip().lower()
-    if not value:
-        return None
-    if value in _YES:
-        return True
-    if value in _NO:
-        return False
-    raise ValueError
-
-
 def _broken_cells(row: dict[str, str], line: int, errors: list[RowError]) -> bool:
     """Report each cell of the row holding a character no text may hold (fitcheck.text);
     True when there is one. Only the note may span lines."""
@@ -211,53 +198,59 @@ def _broken_cells(row: dict[str, str], line: int, errors: list[RowError]) -> boo
     return broken
 
 
-def _parse_row(row: dict[str, str], line: int, errors: list[RowError]) -> dict[str, Any]:
-    def problem(column: str, message: Any) -> None:
-        errors.append(RowError(line, column, str(message)))
+def _day(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
 
-    values: dict[str, Any] = {"note": (row.get("note") or "").strip()}
-    for column in REQUIRED_COLUMNS:
-        if not (row.get(column) or "").strip():
-            problem(column, _l("This column is required."))
-    if (row.get("period") or "").strip():
+
+def _whole_number(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdecimal():
+        raise ValueError(text)
+    return int(text)  # ValueError beyond 4,300 digits, too
+
+
+def _amount(text: str) -> Decimal | None:
+    text = text.replace(",", "")
+    return Decimal(text) if text else None  # InvalidOperation when it is no number
+
+
+def _parse_row(row: dict[str, str], line: int, errors: list[RowError]) -> dict[str, Any]:
+    """The row's values, read from their text and held to the outcome rules; a cell that
+    cannot be read, or breaks its rule, is reported in the words the form and the API use."""
+    cells = {column: (row.get(column) or "").strip() for column in CSV_COLUMNS}
+    problems: dict[str, Any] = {
+        column: _l("This column is required.") for column in REQUIRED_COLUMNS if not cells[column]
+    }
+    read: dict[str, Any] = {"note": cells["note"]}
+    if cells["period"]:
+        read["period"] = cells["period"]
+    if cells["observed_on"]:
         try:
-            values["period"] = check_period(row["period"])
-        except ServiceError as error:
-            problem("period", error.message)
-    observed = (row.get("observed_on") or "").strip()
-    if observed:
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", observed):
-                raise ValueError
-            values["observed_on"] = dates.check_day(date.fromisoformat(observed), "observed_on")
+            read["observed_on"] = _day(cells["observed_on"])
         except ValueError:
-            problem("observed_on", _l("Write the date as YYYY-MM-DD, e.g. 2025-12-31."))
-        except ServiceError as error:
-            problem("observed_on", error.message)
+            problems["observed_on"] = _l("Write the date as YYYY-MM-DD, e.g. 2025-12-31.")
     for column in ("contract_signed", "renewed"):
         try:
-            values[column] = _flag(row.get(column) or "")
-        except ValueError:
-            problem(column, _l("Write yes or no (or leave it empty)."))
-    satisfaction = (row.get("satisfaction") or "").strip()
-    values["satisfaction"] = None
-    if satisfaction:
-        if re.fullmatch(r"\d{1,2}", satisfaction) and int(satisfaction) <= 10:
-            values["satisfaction"] = int(satisfaction)
-        else:
-            problem("satisfaction", _l("Satisfaction is a whole number from 0 to 10."))
-    revenue = (row.get("revenue") or "").strip().replace(",", "")
-    values["revenue"] = None
-    if revenue:
-        try:
-            amount = Decimal(revenue)
-            if not amount.is_finite() or not 0 <= amount <= MAX_REVENUE:
-                raise InvalidOperation
-            values["revenue"] = amount.quantize(Decimal("0.01"))
-        except InvalidOperation:
-            problem("revenue", _l("Revenue is an amount of 0 or more."))
-    if len(values["note"]) > MAX_NOTE:
-        problem("note", _l("The note is too long."))
+            read[column] = outcome_rules.read_flag(cells[column], column)
+        except ServiceError as error:
+            problems[column] = error.message
+    try:
+        read["satisfaction"] = _whole_number(cells["satisfaction"])
+    except ValueError:
+        problems["satisfaction"] = outcome_rules.SATISFACTION_MESSAGE
+    try:
+        read["revenue"] = _amount(cells["revenue"])
+    except InvalidOperation:
+        problems["revenue"] = outcome_rules.REVENUE_MESSAGE
+    values = outcome_rules.check_outcome(read, problems=problems)
+    errors.extend(
+        RowError(line, column, str(problems[column]))
+        for column in CSV_COLUMNS
+        if column in problems
+    )
     return values
 
 
@@ -370,23 +363,44 @@ def import_outcomes_csv(
     if not parsed:
         report.errors.append(RowError(1, "", str(_l("The file has no rows to import."))))
         return report
+    partner_ids = {partner_id for _, partner_id, _ in parsed}
     existing = {
         (outcome.partner_id, outcome.period): outcome
         for outcome in db.session.scalars(
             select(Outcome).where(
-                Outcome.workspace_id == workspace_id,
-                Outcome.partner_id.in_({partner_id for _, partner_id, _ in parsed}),
+                Outcome.workspace_id == workspace_id, Outcome.partner_id.in_(partner_ids)
             )
         )
     }
-    for _line, partner_id, values in parsed:
+    created: dict[tuple[int, str], int] = {}
+    for line, partner_id, values in parsed:
         outcome = existing.get((partner_id, values["period"]))
         if outcome is None:
             outcome = Outcome(workspace_id=workspace_id, partner_id=partner_id)
             db.session.add(outcome)
+            created[(partner_id, values["period"])] = line
             report.created += 1
         else:
             report.updated += 1
         _apply(outcome, values, recorded_by_id)
-    db.session.commit()
+
+    def check_not_created_meanwhile() -> None:
+        recorded = db.session.execute(
+            select(Outcome.partner_id, Outcome.period).where(
+                Outcome.workspace_id == workspace_id, Outcome.partner_id.in_(partner_ids)
+            )
+        )
+        taken = {(partner_id, period) for partner_id, period in recorded}
+        rows = sorted(line for key, line in created.items() if key in taken)
+        if rows:
+            raise Conflict(
+                _l(
+                    "Another request recorded the outcome of row %(row)s meanwhile; nothing "
+                    "was imported. Upload the file again to update it.",
+                    row=rows[0],
+                ),
+                "file",
+            )
+
+    commit_unique(check_not_created_meanwhile)
     return report

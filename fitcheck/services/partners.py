@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, func, select
 
-from .. import text
+from .. import limits, text
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Contact, Outcome, Partner, Respondent, utcnow
-from . import ServiceError, paging
+from . import Conflict, ServiceError, check_length, commit_unique, paging
 from .outcomes import list_outcomes
 
 PER_PAGE = 20
@@ -72,7 +72,7 @@ def _check_unique_partner(workspace_id: int, name: str, exclude_id: int | None =
     if exclude_id is not None:
         query = query.where(Partner.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise ServiceError(_l("A partner with this name already exists."), "name")
+        raise Conflict(_l("A partner with this name already exists."), "name")
 
 
 def is_web_address(website: str) -> bool:
@@ -82,12 +82,19 @@ def is_web_address(website: str) -> bool:
 
 def _checked_website(website: str) -> str:
     website = website.strip()
+    check_length(website, limits.PARTNER_WEBSITE, "website", _l("The website"))
     if website and not is_web_address(website):
         raise ServiceError(_l("Give a web address starting with https:// or http://."), "website")
     return website
 
 
+def _check_partner_text(name: str, notes: str) -> None:
+    check_length(name.strip(), limits.PARTNER_NAME, "name", _l("The name"))
+    check_length(notes.strip(), limits.PARTNER_NOTES, "notes", _l("The notes"))
+
+
 def create_partner(workspace_id: int, *, name: str, website: str = "", notes: str = "") -> Partner:
+    _check_partner_text(name, notes)
     _check_unique_partner(workspace_id, name)
     partner = Partner(
         workspace_id=workspace_id,
@@ -96,17 +103,19 @@ def create_partner(workspace_id: int, *, name: str, website: str = "", notes: st
         notes=notes.strip(),
     )
     db.session.add(partner)
-    db.session.commit()
+    commit_unique(lambda: _check_unique_partner(workspace_id, name))
     return partner
 
 
 def update_partner(partner: Partner, *, name: str, website: str = "", notes: str = "") -> Partner:
-    _check_unique_partner(partner.workspace_id, name, exclude_id=partner.id)
+    _check_partner_text(name, notes)
+    workspace_id, partner_id = partner.workspace_id, partner.id
+    _check_unique_partner(workspace_id, name, exclude_id=partner_id)
     website = _checked_website(website)
     partner.name = name.strip()
     partner.website = website
     partner.notes = notes.strip()
-    db.session.commit()
+    commit_unique(lambda: _check_unique_partner(workspace_id, name, exclude_id=partner_id))
     return partner
 
 
@@ -122,21 +131,32 @@ def restore_partner(partner: Partner) -> None:
 
 
 def add_contact(partner: Partner, *, name: str, email: str = "", title: str = "") -> Contact:
+    name, title = name.strip(), title.strip()
+    check_length(name, limits.PERSON_NAME, "name", _l("The name"))
+    check_length(title, limits.CONTACT_TITLE, "title", _l("The role or title"))
     email_value = email.strip().lower() or None
-    if email_value and db.session.scalar(
-        select(Contact.id).where(Contact.partner_id == partner.id, Contact.email == email_value)
-    ):
-        raise ServiceError(_l("This contact is already listed."), "email")
+    if email_value:
+        check_length(email_value, limits.EMAIL, "email", _l("The email address"))
+    partner_id = partner.id
+    _check_new_contact(partner_id, email_value)
     contact = Contact(
         workspace_id=partner.workspace_id,
-        partner_id=partner.id,
-        name=name.strip(),
+        partner_id=partner_id,
+        name=name,
         email=email_value,
-        title=title.strip(),
+        title=title,
     )
     db.session.add(contact)
-    db.session.commit()
+    commit_unique(lambda: _check_new_contact(partner_id, email_value))
     return contact
+
+
+def _check_new_contact(partner_id: int, email: str | None) -> None:
+    """A partner lists an email address once; contacts without one are never the same."""
+    if email and db.session.scalar(
+        select(Contact.id).where(Contact.partner_id == partner_id, Contact.email == email)
+    ):
+        raise Conflict(_l("This contact is already listed."), "email")
 
 
 def remove_contact(contact: Contact) -> None:

@@ -1,16 +1,18 @@
 """The password rules, the same on every form and command that sets a password.
 
-At least MIN_PASSWORD_LENGTH characters, and not one of the 30,000 most common passwords
-of zxcvbn's list (a maintained library's frequency list of leaked passwords), compared
-without regard to case or surrounding spaces, nor the account's own email address.
+At least MIN_PASSWORD_LENGTH characters (and at most `fitcheck.limits.PASSWORD`), and not
+one of the 30,000 most common passwords of zxcvbn's list (a maintained library's frequency
+list of leaked passwords), compared without regard to case or surrounding spaces, nor the
+account's own email address.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+from .. import limits
 from ..i18n import lazy_gettext as _l
-from . import ServiceError
+from . import ServiceError, check_length
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -32,6 +34,7 @@ def check_password(password: str, *, email: str = "", field: str = "password") -
         raise ServiceError(
             _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field
         )
+    check_length(password, limits.PASSWORD, field, _l("The password"))
     if is_common(password):
         raise ServiceError(
             _l("This password is among the most common ones; choose one less easy to guess."),

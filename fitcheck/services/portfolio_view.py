@@ -7,6 +7,7 @@ each partner is compared with its last round, by the one rule of `services.round
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from .. import fit
+from .. import fit, norms
 from ..extensions import db
 from ..models import Assessment, Commitment, CommitmentStatus, Kind, Partner
 from .results import VISIBLE_STATES, local_date
@@ -100,6 +101,27 @@ def portfolio(
             )
         )
     return _sorted(rows, sort)
+
+
+# The response style of rounds on different scales is compared as a share of the scale's
+# range (R): the index of each round ÷ R, on a "scale" of 0..1 whose R/8 is 1/8.
+_SHARE = fit.Scale(lo=0, hi=1)
+
+
+def response_styles(rows: list[PortfolioRow]) -> dict[fit.Side, norms.ResponseStyle]:
+    """Each side's response style across the partners listed, one latest round each (so a
+    partner with many reviews counts once): the mean and spread over the rounds of each
+    round's index (`norms.response_style`), as a share of its scale's range."""
+    styles = {}
+    for side in fit.Side:
+        shares = []
+        for row in rows:
+            differences = row.summary.self_minus_seen(side)
+            if differences:
+                scale = row.latest.scale_hi - row.latest.scale_lo
+                shares.append(math.fsum(differences) / len(differences) / scale)
+        styles[side] = norms.style_of(shares, side, _SHARE)
+    return styles
 
 
 def _sorted(rows: list[PortfolioRow], sort: str) -> list[PortfolioRow]:

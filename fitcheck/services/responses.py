@@ -18,14 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Partner, Respondent, Side, State, utcnow
 from ..tokens import hash_token
-from . import ServiceError
-from .assessments import AnswerInput, save_answers
-
-MAX_DECLINE_REASON = 2000
+from . import ServiceError, check_length
+from .answers import AnswerInput, save_answers
 
 
 class LinkState(enum.StrEnum):
@@ -112,7 +111,7 @@ def save_response(
     submit: bool,
     now: datetime | None = None,
 ) -> Respondent:
-    """Save a draft or submit, as `assessments.save_answers` does, surviving one race.
+    """Save a draft or submit, as `answers.save_answers` does, surviving one race.
 
     An autosave still in flight when the respondent presses Submit can insert the same
     answer rows first; the loser then fails on the unique key. Retrying once finds those
@@ -146,10 +145,7 @@ def decline(respondent: Respondent, reason: str = "", *, now: datetime | None = 
             )
         )
     reason = reason.strip()
-    if len(reason) > MAX_DECLINE_REASON:
-        raise ServiceError(
-            _l("Keep the reason under %(count)d characters.", count=MAX_DECLINE_REASON), "reason"
-        )
+    check_length(reason, limits.DECLINE_REASON, "reason", _l("The reason"))
     respondent.declined_at = moment
     respondent.decline_reason = reason
     respondent.opened_at = respondent.opened_at or moment

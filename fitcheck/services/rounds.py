@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import fit
+from .. import fit, norms
 from ..extensions import db
 from ..fit import FitResult, RoundChange
 from ..models import Assessment, Partner, Side
@@ -32,7 +32,7 @@ from .results import (
     load_results,
     partner_rounds,
 )
-from .summaries import Summary
+from .summaries import Summary, workspace_summaries
 
 # --------------------------------------------------------------------------------------------
 # The rule: which round is "the last round" (pure)
@@ -95,10 +95,17 @@ def previous_round(current: RoundFacts, candidates: Iterable[RoundFacts]) -> Rou
 @dataclass(frozen=True)
 class Round(Results):
     """A revealed round with the round before it (`previous_round`) and the change since
-    (`fit.compare_rounds`); both None for a partner's first round."""
+    (`fit.compare_rounds`); both None for a partner's first round. `distinctive`: the
+    distinctive profile correlation against the workspace's norm (`fitcheck.norms`), for
+    staff only (None for a respondent: it rests on the workspace's other partners)."""
 
     previous: Results | None = None
     change: fit.RoundChange | None = None
+    distinctive: norms.Distinctive | None = None
+
+    def style(self, side: Side) -> norms.ResponseStyle:
+        """The response style of one side of this round (`fitcheck.norms`)."""
+        return norms.response_style(self.fit, side)
 
 
 def _compare(previous: fit.FitResult | None, current: fit.FitResult) -> fit.RoundChange | None:
@@ -145,8 +152,9 @@ def load_round(assessment: Assessment, *, viewer: Side | None = None) -> Round:
     would see that round itself; otherwise the page shows none.
 
     Queries: one for the partner's revealed rounds (with the partner and the workspace),
-    then those of `load_results` for the round and for its last round if there is one;
-    however many respondents and rounds there are.
+    then those of `load_results` for the round and for its last round if there is one,
+    and for staff two for the workspace's stored summaries (the norm); however many
+    respondents and rounds there are.
     """
     check_visible(assessment)
     before = find_previous(assessment)
@@ -160,7 +168,20 @@ def load_round(assessment: Assessment, *, viewer: Side | None = None) -> Round:
         comments=results.comments,
         previous=previous,
         change=_compare(previous.fit if previous else None, results.fit),
+        distinctive=None if viewer is not None else distinctive(assessment, results.fit),
     )
+
+
+def distinctive(assessment: Assessment, result: FitResult) -> norms.Distinctive:
+    """The round's distinctive profile correlation against the norm of every revealed
+    round of its workspace (their stored summaries: two queries, whatever their number)."""
+    workspace = [
+        summary.mirror_profiles()
+        for summary in workspace_summaries(assessment.workspace_id)
+        if summary.assessment_id != assessment.id
+    ]
+    current = norms.Profiles.of(result)
+    return norms.distinctive_correlation(current, [current, *workspace])
 
 
 def previous_rounds(rounds: Sequence[Assessment]) -> dict[int, Assessment | None]:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import fit
+from .. import fit, norms
 from ..extensions import db
 from ..models import (
     Answer,
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from .results import AnswerRow
 
 #: Raise when the engine's numbers change, so that stored summaries are computed afresh.
-ENGINE = 1
+#: 2: the profiles by trait key, for the norms (`fitcheck.norms`).
+ENGINE = 2
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Summary:
     y: float | None
     company_responses: int
     client_responses: int
+    # {trait key: [us, them, us_self, them_self]}, as `RoundSummary.profiles`.
+    profiles: dict[str, list[float | None]] | None = None
 
     @property
     def respondents(self) -> int:
@@ -87,7 +90,27 @@ class Summary:
             y=None if point is None else point[1],
             company_responses=result.side(Side.COMPANY).responses,
             client_responses=result.side(Side.CLIENT).responses,
+            profiles={
+                row.trait: [row.us, row.them, row.us_self, row.them_self] for row in result.traits
+            },
         )
+
+    def mirror_profiles(self) -> norms.Profiles:
+        """The round's `us` and `them` profiles by trait key, for the workspace's norm."""
+        profiles = self.profiles or {}
+        return norms.Profiles(
+            us={key: values[0] for key, values in profiles.items()},
+            them={key: values[1] for key, values in profiles.items()},
+        )
+
+    def self_minus_seen(self, side: Side) -> list[float]:
+        """Per trait, this side's self-view − the other side's view of it, where both exist."""
+        seen, own = (0, 2) if side is Side.COMPANY else (1, 3)
+        return [
+            values[own] - values[seen]  # type: ignore[operator]
+            for values in (self.profiles or {}).values()
+            if values[own] is not None and values[seen] is not None
+        ]
 
 
 # Read as plain rows in the order of Summary's fields: thousands of ORM objects would cost
@@ -150,6 +173,20 @@ def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[in
     return found | {
         summary.assessment_id: summary for summary in computed if summary.assessment_id in wanted
     }
+
+
+def workspace_summaries(workspace_id: int) -> list[Summary]:
+    """The summary of every revealed round of the workspace: one query for the stored ones,
+    one more to find those lacking (computed and stored as `summaries_for` does)."""
+    stored = [
+        Summary(*row)
+        for row in db.session.execute(
+            select(*_SUMMARY_COLUMNS).where(
+                RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
+            )
+        )
+    ]
+    return stored + _compute_lacking(workspace_id)
 
 
 def summarise_all() -> int:

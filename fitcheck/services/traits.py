@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from .. import limits
 from ..defaults import BRAND_PARTNER, DefaultTraitSet
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..models import Trait, TraitSet, Workspace, utcnow
 from ..models.traits import MAX_SCALE_POINT
-from . import ServiceError
+from . import Conflict, ServiceError, check_length, commit_unique
 
 
 def default_set_name(defaults: DefaultTraitSet) -> str:
@@ -60,6 +61,7 @@ def create_trait_set(
     workspace_id: int, *, name: str, scale_lo: int, scale_hi: int, point_labels: dict[str, Any]
 ) -> TraitSet:
     _check_scale(scale_lo, scale_hi, point_labels)
+    _check_name_length(name)
     _check_unique_name(workspace_id, name)
     trait_set = TraitSet(
         workspace_id=workspace_id,
@@ -69,7 +71,7 @@ def create_trait_set(
         point_labels=point_labels,
     )
     db.session.add(trait_set)
-    db.session.commit()
+    commit_unique(lambda: _check_unique_name(workspace_id, name))
     return trait_set
 
 
@@ -78,24 +80,29 @@ def update_trait_set(
 ) -> TraitSet:
     """Edit a set. Assessments already launched keep their own frozen copy."""
     _check_scale(scale_lo, scale_hi, point_labels)
-    if name.strip() != trait_set.name:
-        _check_unique_name(trait_set.workspace_id, name)
+    _check_name_length(name)
+    workspace_id, set_id = trait_set.workspace_id, trait_set.id
+    _check_unique_name(workspace_id, name, exclude_id=set_id)
     trait_set.name = name.strip()
     trait_set.scale_lo = scale_lo
     trait_set.scale_hi = scale_hi
     trait_set.point_labels = point_labels
-    db.session.commit()
+    commit_unique(lambda: _check_unique_name(workspace_id, name, exclude_id=set_id))
     return trait_set
 
 
-def _check_unique_name(workspace_id: int, name: str) -> None:
-    taken = db.session.scalar(
-        select(TraitSet.id).where(
-            TraitSet.workspace_id == workspace_id, TraitSet.name == name.strip()
-        )
+def _check_name_length(name: str) -> None:
+    check_length(name.strip(), limits.TRAIT_SET_NAME, "name", _l("The name"))
+
+
+def _check_unique_name(workspace_id: int, name: str, exclude_id: int | None = None) -> None:
+    query = select(TraitSet.id).where(
+        TraitSet.workspace_id == workspace_id, TraitSet.name == name.strip()
     )
-    if taken is not None:
-        raise ServiceError(_l("A trait set with this name already exists."), "name")
+    if exclude_id is not None:
+        query = query.where(TraitSet.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(_l("A trait set with this name already exists."), "name")
 
 
 def _check_scale(lo: int, hi: int, point_labels: dict[str, Any]) -> None:
@@ -130,6 +137,32 @@ class TraitText:
 
 
 TRAIT_FIELDS = tuple(TraitText.__dataclass_fields__)
+# Each wording's longest text (fitcheck.limits) and how a message names it.
+_TEXT_LIMITS = {
+    "label_en": (limits.TRAIT_LABEL, _l("The label in English")),
+    "label_ja": (limits.TRAIT_LABEL, _l("The label in Japanese")),
+    "question_other_en": (
+        limits.TRAIT_QUESTION,
+        _l("The question about the other side, in English"),
+    ),
+    "question_other_ja": (
+        limits.TRAIT_QUESTION,
+        _l("The question about the other side, in Japanese"),
+    ),
+    "question_self_en": (limits.TRAIT_QUESTION, _l("The question about our own side, in English")),
+    "question_self_ja": (limits.TRAIT_QUESTION, _l("The question about our own side, in Japanese")),
+    "description_en": (limits.TRAIT_DESCRIPTION, _l("The description in English")),
+    "description_ja": (limits.TRAIT_DESCRIPTION, _l("The description in Japanese")),
+}
+
+
+def _checked_text(text: TraitText) -> dict[str, str]:
+    """The wording trimmed, each field within its limit."""
+    values = {field: value.strip() for field, value in asdict(text).items()}
+    for field, value in values.items():
+        limit, label = _TEXT_LIMITS[field]
+        check_length(value, limit, field, label)
+    return values
 
 
 def default_point_labels() -> dict[str, list[str]]:
@@ -138,6 +171,7 @@ def default_point_labels() -> dict[str, list[str]]:
 
 def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
     """Append a trait. Its key is stable for life: later rounds are matched by it."""
+    values = _checked_text(text)
     key = _slug(key or text.label_en)
     taken = set(db.session.scalars(select(Trait.key).where(Trait.trait_set_id == trait_set.id)))
     base, number = key, 2
@@ -154,7 +188,7 @@ def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
         trait_set_id=trait_set.id,
         key=key,
         position=position,
-        **{field: value.strip() for field, value in asdict(text).items()},
+        **values,
     )
     db.session.add(trait)
     db.session.commit()
@@ -162,8 +196,8 @@ def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
 
 
 def update_trait(trait: Trait, text: TraitText) -> Trait:
-    for field, value in asdict(text).items():
-        setattr(trait, field, value.strip())
+    for field, value in _checked_text(text).items():
+        setattr(trait, field, value)
     db.session.commit()
     return trait
 

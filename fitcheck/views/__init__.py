@@ -29,7 +29,7 @@ class IdConverter(IntegerConverter):
 
 
 def _template_helpers() -> dict[str, Any]:
-    from .. import charts
+    from ..charts.embed import figure_config
     from ..forms import LanguageForm, SignOutForm
     from ..services.dates import format_date, format_datetime
     from ..services.partners import is_web_address
@@ -37,7 +37,7 @@ def _template_helpers() -> dict[str, Any]:
 
     return {
         "current_locale": lambda: str(get_locale() or "en"),
-        "chart_config": charts.figure_config(),
+        "chart_config": figure_config(),
         "plotly_version": PLOTLY_VERSION,
         "format_date": format_date,
         "format_datetime": format_datetime,

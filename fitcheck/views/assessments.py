@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..forms import ActionForm, AssessmentForm, DeadlineForm, RespondentForm
 from ..forms.staff import local_to_utc, utc_to_local
 from ..models import Assessment, Kind, Partner, Respondent, RevealPolicy, Side, State, TraitSet
-from ..services import ServiceError, deletion, invitations
+from ..services import ServiceError, deletion, invitations, respondents
 from ..services import assessments as service
 from ..services.traits import list_trait_sets
 from .access import owner_required
@@ -120,7 +120,7 @@ def _render_show(
     return render_template(
         "assessments/show.html",
         assessment=assessment,
-        progress=service.progress(assessment),
+        progress=respondents.progress(assessment),
         links=links,
         sides=list(Side),
         mail_states=invitations.mail_states(assessment),
@@ -136,7 +136,7 @@ def add_respondent(assessment_id: int) -> Response | str:
     form = _respondent_form(assessment)
     if form.validate_on_submit():
         try:
-            service.add_respondent(
+            respondents.add_respondent(
                 assessment,
                 side=Side(form.side.data),
                 name=form.name.data,
@@ -181,7 +181,7 @@ def change_state(assessment_id: int, action: str) -> Response:
         abort(400)
     try:
         if action == "launch":
-            service.launch(assessment, actor=current_user._get_current_object(), invite=True)
+            service.launch(assessment, invite=True, actor=current_user._get_current_object())
             sent = sum(1 for respondent in assessment.respondents if respondent.invited_at)
             flash(
                 ngettext(
@@ -275,13 +275,13 @@ def change_respondent(respondent_id: int, action: str) -> Response:
         abort(400)
     try:
         if action == "withdraw":
-            service.withdraw_respondent(respondent)
+            respondents.withdraw_respondent(respondent)
             flash(_("The invitation is withdrawn; the link no longer works."), "info")
         elif action == "remove":
-            service.remove_respondent(respondent)
+            respondents.remove_respondent(respondent)
             flash(_("The respondent is removed."), "info")
         elif action == "reissue":
-            service.reissue_link(respondent)
+            respondents.reissue_link(respondent)
             flash(_("A new link is issued; the old one no longer works."), "info")
         else:
             invitations.send_invitation(respondent)

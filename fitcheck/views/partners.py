@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from .. import charts
+from ..charts.embed import figure_json
+from ..charts.round import TrendPoint, TrendText, trend_lines
 from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
 from ..forms.staff import ConfirmNameForm
 from ..labels import VERDICT_NAMES
@@ -148,7 +149,10 @@ def add_contact(partner_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             service.add_contact(
-                partner, name=form.name.data, email=form.email.data or "", title=form.title.data
+                partner,
+                name=form.name.data,
+                email=form.email.data or "",
+                title=form.title.data or "",
             )
         except ServiceError as error:
             form[error.field or "name"].errors.append(error.message)
@@ -187,7 +191,7 @@ def timeline(partner_id: int) -> str:
         revealed = row.assessment.revealed_at
         assert revealed is not None  # the timeline reads revealed rounds only
         points.append(
-            charts.TrendPoint(
+            TrendPoint(
                 day=local_date(revealed),
                 label=format_date(revealed, "medium"),
                 similarity=row.fit.comparisons.mirror.similarity,
@@ -195,9 +199,9 @@ def timeline(partner_id: int) -> str:
                 level_them=row.fit.comparisons.mirror.level_y,
             )
         )
-    figure = charts.trend_lines(
+    figure = trend_lines(
         points,
-        text=charts.TrendText(
+        text=TrendText(
             similarity=_("Mirror score"),
             level_us=_("Level of the company, as the client sees it"),
             level_them=_("Level of the client, as the company sees it"),
@@ -209,6 +213,6 @@ def timeline(partner_id: int) -> str:
         "partners/timeline.html",
         partner=partner,
         rounds=rounds,
-        figure_json=charts.figure_json(figure),
+        figure_json=figure_json(figure),
         verdicts=VERDICT_NAMES,
     )

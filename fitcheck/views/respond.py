@@ -32,12 +32,14 @@ from ..extensions import csrf, limiter
 from ..forms import DeclineForm, SurveyForm, build_survey_form
 from ..forms.survey import add_answer_errors, answers_from_form, error_fields, form_data
 from ..models import Respondent, Side, utcnow
+from ..results_page import commitment_form, render_results
 from ..services import ServiceError, responses
-from ..services.assessments import AnswerErrors
+from ..services import commitments as commitment_service
+from ..services.answers import AnswerErrors
 from ..services.responses import LinkState
 from ..services.results import respondent_may_see
+from ..services.rounds import load_round
 from ..urls import safe_next
-from . import results as results_views
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 
@@ -331,20 +333,63 @@ def language(token: str) -> Response:
     return redirect(target)
 
 
-# After the reveal: the results through the same link (see views/results.py).
+# After the reveal: the results through the same link, built like the staff's page
+# (fitcheck.results_page), as this respondent's side may see them.
+
+
+def _results_page(respondent: Respondent, token: str, template: str, **extra: Any) -> str:
+    return render_results(
+        template,
+        load_round(respondent.assessment, viewer=respondent.side),
+        viewer=respondent.side,
+        token=token,
+        **extra,
+    )
 
 
 @bp.get("/<token>/results")
 def results(token: str) -> ResponseReturnValue:
-    return results_views.respondent_page(_respondent(), token)
+    respondent = _respondent()
+    if not respondent_may_see(respondent):
+        return render_template("results/not_shared.html", respondent=respondent), 403
+    return _results_page(respondent, token, "results/show.html")
 
 
 @bp.get("/<token>/report")
 def report(token: str) -> ResponseReturnValue:
-    return results_views.respondent_page(_respondent(), token, printable=True)
+    respondent = _respondent()
+    if not respondent_may_see(respondent):
+        return render_template("results/not_shared.html", respondent=respondent), 403
+    return _results_page(respondent, token, "results/report.html")
 
 
 @bp.post("/<token>/commitments")
 @csrf.exempt
 def commitments(token: str) -> ResponseReturnValue:
-    return results_views.respondent_commitment(_respondent(), token, refreshed=not _csrf_ok())
+    """A respondent's commitment, for their own side. With an expired CSRF token the page
+    comes back with what was typed and a fresh token, and nothing is saved."""
+    respondent = _respondent()
+    if not respondent_may_see(respondent):
+        return render_template("results/not_shared.html", respondent=respondent), 403
+    form = commitment_form(respondent.assessment, respondent.side)
+    if not _csrf_ok():
+        page = _results_page(
+            respondent, token, "results/show.html", commitment_form=form, commitment_refreshed=True
+        )
+        return page, 400
+    if form.validate_on_submit():
+        try:
+            commitment_service.add_commitment(
+                respondent.assessment,
+                trait_id=form.trait_id.data,
+                side=respondent.side,  # a respondent promises for their own side only
+                action=form.action.data,
+                owner=form.owner.data or respondent.name,
+                due_on=form.due_on.data,
+            )
+        except ServiceError as error:
+            form[error.field or "action"].errors.append(error.message)
+        else:
+            flash(_("The commitment is recorded."), "success")
+            return redirect(url_for("respond.results", token=token, _anchor="commitments"))
+    return _results_page(respondent, token, "results/show.html", commitment_form=form)

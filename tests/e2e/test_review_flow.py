@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from fitcheck.charts import GHOST_COLOUR
+from fitcheck.charts.theme import GHOST_COLOUR
 from fitcheck.defaults import BRAND_PARTNER
 from fitcheck.services import demo
 

@@ -45,8 +45,9 @@ from fitcheck.services import (
     responses,
     traits,
 )
-from fitcheck.services.assessments import AnswerInput
+from fitcheck.services.answers import AnswerInput
 from fitcheck.services.notifications import queue_commitment_digests
+from fitcheck.services.respondents import add_respondent, find_respondent
 from fitcheck.services.traits import TraitText
 
 from ..support import PASSWORD
@@ -111,22 +112,22 @@ def run_round(
         partner, trait_set, kind=Kind.PRE_CONTRACT, deadline=deadline, title=title,
         previous=previous,
     )  # fmt: skip
-    _us, us_token = assessments.add_respondent(
+    _us, us_token = add_respondent(
         assessment, side=Side.COMPANY, name=text(f"{label} our respondent"), email="us@example.com"
     )
-    _them, them_token = assessments.add_respondent(
+    _them, them_token = add_respondent(
         assessment, side=Side.CLIENT, name=text(f"{label} their respondent"), email=INVITEE
     )
-    _no, no_token = assessments.add_respondent(
+    _no, no_token = add_respondent(
         assessment, side=Side.CLIENT, name=text(f"{label} decliner"), email="no@example.com"
     )
     assessments.launch(assessment, invite=True)
     for token, side in ((us_token, "our"), (them_token, "their")):
-        respondent = assessments.find_respondent(token)
+        respondent = find_respondent(token)
         assert respondent is not None
         comment = text(f"{label} {side} comment", long=True)
         responses.save_response(respondent, answers_for(assessment, rng, comment), submit=True)
-    decliner = assessments.find_respondent(no_token)
+    decliner = find_respondent(no_token)
     assert decliner is not None
     responses.decline(decliner, text(f"{label} decline reason", long=True))
     return assessment, {"us": us_token, "them": them_token, "declined": no_token}
@@ -226,17 +227,17 @@ def build(owner_email: str) -> Built:
         share_with_client=True,
         title=text("Round two"),
     )
-    _late, late_token = assessments.add_respondent(
+    _late, late_token = add_respondent(
         second, side=Side.CLIENT, name=text("R2 late respondent"), email="late@example.com"
     )
     assessments.launch(second, actor=owner, invite=True)
     second_tokens = {r.name: invitations.link_token(r) for r in second.respondents}
-    drafting = assessments.find_respondent(second_tokens[text("R1 our respondent")])
+    drafting = find_respondent(second_tokens[text("R1 our respondent")])
     assert drafting is not None
     responses.save_response(
         drafting, answers_for(second, rng, text("R2 draft comment", long=True)), submit=False
     )
-    declining = assessments.find_respondent(second_tokens[text("R1 their respondent")])
+    declining = find_respondent(second_tokens[text("R1 their respondent")])
     assert declining is not None
     responses.decline(declining, text("R2 decline reason", long=True))
     invitations.queue_reminders(second, now=utcnow())
@@ -244,7 +245,7 @@ def build(owner_email: str) -> Built:
     draft = assessments.create_assessment(
         partner, trait_set, kind=Kind.PRE_CONTRACT, title=text("Draft round")
     )
-    assessments.add_respondent(draft, side=Side.COMPANY, name=text("Draft respondent"))
+    add_respondent(draft, side=Side.COMPANY, name=text("Draft respondent"))
 
     # More partners with a revealed round and an outcome each, so the portfolio analysis
     # fits its surface and labels its points with their names.

@@ -25,16 +25,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fitcheck import charts, portfolio
-from fitcheck.charts import (
-    CLIENT_COLOUR,
-    COMPANY_COLOUR,
+from fitcheck.charts import text as chart_text
+from fitcheck.charts.embed import figure_config, figure_json
+from fitcheck.charts.portfolio import SurfacePoint, SurfaceText, response_surface
+from fitcheck.charts.round import (
     ChartText,
-    figure_config,
-    figure_json,
+    TrendPoint,
+    TrendText,
     gap_bars,
     mirror_radar,
-    wrap_label,
+    trend_lines,
 )
+from fitcheck.charts.text import radar_ticktext, wrap_label
+from fitcheck.charts.theme import CLIENT_COLOUR, COMPANY_COLOUR, GHOST_COLOUR
 from fitcheck.fit import FitResult, Rating, Scale, Side, assess
 
 COMPANY, CLIENT = Side.COMPANY, Side.CLIENT
@@ -298,7 +301,7 @@ def test_previous_round_is_ghosted_and_matched_by_trait_key() -> None:
     assert list(ghosts[TEXT.previous_them].r) == [1, 3, 2, None, 1]  # a, b, c, new, a
     assert list(ghosts[TEXT.previous_us].r) == [5, 2, 4, None, 5]
     for name in (TEXT.previous_them, TEXT.previous_us):
-        assert ghosts[name].line.color == charts.GHOST_COLOUR
+        assert ghosts[name].line.color == GHOST_COLOUR
         assert ghosts[name].fill == "none"
         assert ghosts[name].legendrank > 4  # listed after this round's profiles
 
@@ -336,9 +339,10 @@ def test_radar_layout_fits_a_phone_without_title_or_mode_bar() -> None:
 def test_radar_labels_of_twelve_long_japanese_traits_do_not_collide() -> None:
     count = len(TWELVE_JAPANESE)
     theta = [360 * i / count for i in range(count)]
-    ticks = charts._radar_ticktext(TWELVE_JAPANESE, theta)
+    ticks = radar_ticktext(TWELVE_JAPANESE, theta)
     boxes = [
-        charts._label_box(text, degrees) for text, degrees in zip(ticks.text, theta, strict=True)
+        chart_text._label_box(text, degrees)
+        for text, degrees in zip(ticks.text, theta, strict=True)
     ]
     for i in range(count):
         assert not boxes[i].overlaps(boxes[(i + 1) % count]), ticks.text[i]
@@ -550,26 +554,36 @@ def test_a_round_without_traits_draws_nothing_and_says_so() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_charts_import_neither_flask_nor_the_database() -> None:
-    tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
+def imports_of(path: Path) -> set[str]:
+    """The modules a file imports; relative imports are refused, so none can slip past."""
     imported: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0
+            assert node.level == 0, f"{path.name}: relative import of {node.module!r}"
             imported.add(node.module or "")
-    roots = {name.partition(".")[0] for name in imported}
-    assert not roots & {"flask", "flask_babel", "sqlalchemy", "flask_sqlalchemy", "gettext"}
-    assert {name for name in imported if name.startswith("fitcheck")} == {"fitcheck.fit"}
-    assert roots <= sys.stdlib_module_names | {"plotly", "fitcheck"}
+    return imported
+
+
+def test_charts_import_neither_flask_nor_the_database() -> None:
+    modules = sorted(Path(charts.__file__).parent.glob("*.py"))
+    assert {path.stem for path in modules} >= {"__init__", "text", "theme", "round", "portfolio"}
+    own = {"fitcheck.fit", "fitcheck.charts"} | {f"fitcheck.charts.{p.stem}" for p in modules}
+    forbidden = {"flask", "flask_babel", "sqlalchemy", "flask_sqlalchemy", "gettext"}
+    for path in modules:
+        imported = imports_of(path)
+        roots = {name.partition(".")[0] for name in imported}
+        assert not roots & forbidden, path.name
+        assert {name for name in imported if name.startswith("fitcheck")} <= own, path.name
+        assert roots <= sys.stdlib_module_names | {"plotly", "fitcheck"}, path.name
 
 
 # --------------------------------------------------------------------------------------------
 # The response surface of the portfolio analysis
 # --------------------------------------------------------------------------------------------
 
-_SURFACE_TEXT = charts.SurfaceText(
+_SURFACE_TEXT = SurfaceText(
     x_axis="X: company, in the client's eyes",
     y_axis="Y <b>",
     z_axis="Satisfaction",
@@ -592,24 +606,26 @@ def _analysis() -> portfolio.Analysis:
     coefficients = portfolio.Coefficients(*(estimate(b) for b in _B))
     regression = portfolio.Regression(
         n=6, df_resid=0, r_squared=1.0, r_squared_adj=None, f_p=None, perfect_fit=True,
-        b=coefficients,
+        b=coefficients, standard_errors=portfolio.StandardErrors.CLASSICAL,
+        linear_probability=False, clusters=None, df_inference=0,
     )  # fmt: skip
     return portfolio.Analysis(
         n=6, partners=6, small_sample=True, fitted=True, reason=None,
-        verdict=portfolio.PortfolioVerdict.UNTESTABLE, failures=(), regression=regression,
-        surface=None, axis=None, similarity=portfolio.Correlation(n=6, r=None, ci=None),
+        verdict=portfolio.PortfolioVerdict.TOO_FEW, failures=(), view=None,
+        regression=regression, surface=None, axis=None,
+        similarity=portfolio.Correlation(n=6, r=None, ci=None),
     )  # fmt: skip
 
 
-def _surface(points: Sequence[charts.SurfacePoint]) -> go.Figure:
+def _surface(points: Sequence[SurfacePoint]) -> go.Figure:
     analysis = _analysis()
     grid = portfolio.surface_grid(analysis, lo=-1.0, hi=1.5, steps=6)
     lines = portfolio.surface_lines(analysis, grid[0])
-    return charts.response_surface(grid, lines, points, text=_SURFACE_TEXT)
+    return response_surface(grid, lines, points, text=_SURFACE_TEXT)
 
 
 def test_the_surface_carries_the_rounds_and_both_lines_at_the_fitted_height() -> None:
-    points = [charts.SurfacePoint(x=0.5, y=-0.5, z=4.0, label="A"), charts.SurfacePoint(
+    points = [SurfacePoint(x=0.5, y=-0.5, z=4.0, label="A"), SurfacePoint(
         x=1.0, y=1.0, z=6.0, label="B")]  # fmt: skip
     figure = _surface(points)
     surface, rounds, congruence, incongruence = figure.data
@@ -644,7 +660,7 @@ def test_the_plot_range_hugs_the_rounds_within_the_scale() -> None:
 
 
 def test_surface_labels_are_escaped_for_the_hover_but_keep_their_quotes() -> None:
-    figure = _surface([charts.SurfacePoint(x=0, y=0, z=5, label="<img src=x> O'Neil & Co")])
+    figure = _surface([SurfacePoint(x=0, y=0, z=5, label="<img src=x> O'Neil & Co")])
     assert figure.data[1].customdata[0] == "&lt;img src=x&gt; O'Neil &amp; Co"
     assert figure.layout.scene.xaxis.title.text == "X: company, in the client's eyes"
     assert figure.layout.scene.yaxis.title.text == "Y &lt;b&gt;"
@@ -652,17 +668,17 @@ def test_surface_labels_are_escaped_for_the_hover_but_keep_their_quotes() -> Non
 
 
 def test_the_trend_puts_rounds_on_a_date_axis_with_room_either_side() -> None:
-    text = charts.TrendText(similarity="S", level_us="us", level_them="them", axis="0–100")
+    text = TrendText(similarity="S", level_us="us", level_them="them", axis="0–100")
     points = [
-        charts.TrendPoint(date(2024, 6, 17), "2024/06/17", 63.0, 0.83, 0.52),
-        charts.TrendPoint(date(2025, 12, 1), "<b>2025/12/01</b>", None, 0.76, 0.6),
+        TrendPoint(date(2024, 6, 17), "2024/06/17", 63.0, 0.83, 0.52),
+        TrendPoint(date(2025, 12, 1), "<b>2025/12/01</b>", None, 0.76, 0.6),
     ]
-    figure = charts.trend_lines(points, text=text)
+    figure = trend_lines(points, text=text)
     assert figure.layout.xaxis.type == "date"
     assert list(figure.data[0].x) == ["2024-06-17", "2025-12-01"]
     assert list(figure.data[0].customdata) == ["2024/06/17", "&lt;b&gt;2025/12/01&lt;/b&gt;"]
     assert list(figure.layout.xaxis.range) == ["2024-05-03", "2026-01-15"]
     assert figure.layout.xaxis.dtick == "M3"  # 20 months: a tick every 3, no month twice
-    single = charts.trend_lines(points[:1], text=text)
+    single = trend_lines(points[:1], text=text)
     assert single.layout.xaxis.dtick == "M1"
     assert list(figure.data[0].y) == [63.0, None]  # a missing score is a gap

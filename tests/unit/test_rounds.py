@@ -144,9 +144,7 @@ def test_no_view_imports_another_view():
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 names = [node.module] if node.module else [a.name for a in node.names]
                 imports |= {(path.stem, name) for name in names if name in views}
-    # The one left: the respond blueprint looks a respondent's link up and hands the
-    # results page to the results views (issue 12 point 5 moves it).
-    assert imports <= {("respond", "results")}
+    assert imports == set()
 
 
 def test_the_portfolio_change_is_the_difference_of_the_scores_as_shown():

@@ -1,0 +1,403 @@
+"""The text of the charts: wrapped, escaped and measured, before it enters a figure.
+
+Plotly never wraps tick labels, legend entries or hover text, and it renders a subset of
+HTML in them. Every text that reaches a figure is user-written or translated (trait labels
+come from the workspace), so it passes through here: wrapped by hand to a width in columns
+(Latin text at spaces and hyphens, Japanese between characters with the kinsoku rules),
+then escaped, so that the only markup it carries is the ``<br>`` that wraps it. Each place
+in a figure has its own function (:func:`tick_label`, :func:`hover_text`,
+:func:`legend_text`, :func:`plain_text`), so its width and line limit are decided once.
+
+The radar's axis labels sit around a circle, where neighbours can collide on a phone;
+:func:`radar_ticktext` estimates where plotly puts each one and shrinks the taller of two
+that would overlap. Pure functions of strings: no plotly, no Flask.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "RadarTicks",
+    "hover_text",
+    "legend_text",
+    "plain_text",
+    "radar_ticktext",
+    "tick_label",
+    "wrap_label",
+]
+
+# Wrap widths in columns (a kanji counts 2), tried at 390 px with Chromium's fonts. The
+# radar's side labels live in its side margins (80 px): 6 kanji or 12 Latin letters at
+# 11 px. Labels at the top and bottom may be half as wide again, and the bar chart's
+# (automargin) a little wider, the bars keeping about two thirds of a phone's width.
+_RADAR_SIDE_CJK = 12
+_RADAR_SIDE_LATIN = 12
+# For keeping neighbouring labels apart: the radar's radius in a 360 px wide figure, the
+# height of a line and the width of a column at 11 px (estimates across common fonts).
+_PHONE_RADIUS = 100
+_LINE_PX = 14
+_COLUMN_PX = 6.2
+_COLUMN_PX_CJK = 5.5
+_LABEL_PADDING = 2
+_LABEL_WIDTH_CJK = 12
+_LABEL_WIDTH_LATIN = 16
+_LABEL_LINES = 3
+_LEGEND_WIDTH = 44
+_HOVER_WIDTH = 40
+_HOVER_LINES = 6
+
+_ELLIPSIS = "…"
+# Japanese line-breaking rules (kinsoku), the common subset: these never start a line …
+_NO_LINE_START = frozenset(
+    "、。，．,.・：；:;？！?!ー―‐〜～…‥)）]］}｝」』】〕〉》〙〗〟'\"’”゛゜"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻"
+)
+# … and these never end one.
+_NO_LINE_END = frozenset("(（[［{｛「『【〔〈《〘〖〝‘“")
+
+
+# --------------------------------------------------------------------------------------------
+# Wrapping and escaping
+# --------------------------------------------------------------------------------------------
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _has_wide(text: str) -> bool:
+    return any(_is_wide(char) for char in text)
+
+
+def _columns(text: str, *, east_asian: bool) -> int:
+    """Display width: wide characters take 2 columns; ambiguous ones too in CJK text."""
+    wide = ("W", "F", "A") if east_asian else ("W", "F")
+    total = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in wide else 1
+    return total
+
+
+def _cjk_tokens(text: str) -> list[tuple[str, bool]]:
+    """Split into unbreakable pieces, each with whether a space precedes it.
+
+    A piece is one wide character or a run of narrow ones (a Latin word, a number).
+    Kinsoku: a piece that must not start a line is glued to the piece before it, and one
+    that must not end a line to the piece after it.
+    """
+    pieces: list[tuple[str, bool]] = []
+    spaced = False
+    for char in text:
+        if char == " ":
+            spaced = bool(pieces)
+            continue
+        if pieces and not spaced and not _is_wide(char) and not _is_wide(pieces[-1][0][-1]):
+            pieces[-1] = (pieces[-1][0] + char, pieces[-1][1])
+        else:
+            pieces.append((char, spaced))
+        spaced = False
+    tokens: list[tuple[str, bool]] = []
+    glue_next = False
+    for piece, space in pieces:
+        if tokens and not space and (glue_next or piece[0] in _NO_LINE_START):
+            tokens[-1] = (tokens[-1][0] + piece, tokens[-1][1])
+        else:
+            tokens.append((piece, space))
+        glue_next = piece[-1] in _NO_LINE_END
+    return tokens
+
+
+def _split_long(tokens: list[tuple[str, bool]], width: int) -> list[tuple[str, bool]]:
+    """Cut a piece wider than a line (a long Latin word, a glued group) into line-sized ones."""
+    result: list[tuple[str, bool]] = []
+    for token, space in tokens:
+        while _columns(token, east_asian=True) > width:
+            cut = 1
+            while _columns(token[: cut + 1], east_asian=True) <= width:
+                cut += 1
+            result.append((token[:cut], space))
+            token, space = token[cut:], False
+        result.append((token, space))
+    return result
+
+
+def _is_hiragana(char: str) -> bool:
+    return "\u3041" <= char <= "\u309f"
+
+
+def _is_katakana(char: str) -> bool:
+    return "\u30a0" <= char <= "\u30ff" and char != "\u30fb"  # not the middle dot "・"
+
+
+def _good_break(before: str, after: str, spaced: bool) -> bool:
+    """Whether a line may end between two pieces without splitting a word.
+
+    Without a dictionary, the usual cues: a space or punctuation, the end of a run of
+    kana before another script ("長期的な|視点", "プロフェッショナル|として"), and a
+    switch between Latin and Japanese.
+    """
+    last, first = before[-1], after[0]
+    if spaced or last in "・、。，．,.":
+        return True
+    if _is_hiragana(last) and not _is_hiragana(first):
+        return True
+    if _is_katakana(last) and not _is_katakana(first):
+        return True
+    return _is_wide(last) != _is_wide(first)
+
+
+def _wrap_cjk(text: str, width: int, max_lines: int) -> list[str] | None:
+    """Break East Asian text in at most ``max_lines`` lines, or ``None`` if it cannot fit.
+
+    A small dynamic programme over the break points (like TeX's, far simpler): each line
+    costs its squared slack, so lines come out balanced; a break inside a word costs more
+    than a whole extra line.
+    """
+    tokens = _split_long(_cjk_tokens(text), width)
+    if not tokens:
+        return []
+    columns = [_columns(token, east_asian=True) for token, _ in tokens]
+    count = len(tokens)
+    bad_break = 2.0 * width * width
+    # best[(j, k)]: the cheapest way to set tokens[:j] in k lines, and where its last line starts.
+    best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
+    for k in range(1, max_lines + 1):
+        for j in range(1, count + 1):
+            line = 0
+            for i in range(j - 1, -1, -1):
+                line += columns[i] + (1 if i < j - 1 and tokens[i + 1][1] else 0)
+                if line > width:
+                    break
+                previous = best.get((i, k - 1))
+                if previous is None:
+                    continue
+                cost = previous[0] + (width - line) ** 2
+                if i > 0 and not _good_break(tokens[i - 1][0], tokens[i][0], tokens[i][1]):
+                    cost += bad_break
+                if (j, k) not in best or cost < best[(j, k)][0]:
+                    best[(j, k)] = (cost, i)
+    finished = [
+        (best[(count, k)][0] + k * width * width, k)
+        for k in range(1, max_lines + 1)
+        if (count, k) in best
+    ]
+    if not finished:
+        return None
+    _, lines_count = min(finished)
+    lines: list[str] = []
+    j = count
+    for k in range(lines_count, 0, -1):
+        i = best[(j, k)][1]
+        lines.append(
+            "".join(
+                (" " if space and n > i else "") + token
+                for n, (token, space) in enumerate(tokens[i:j], start=i)
+            )
+        )
+        j = i
+    return lines[::-1]
+
+
+def _wrap_cjk_greedy(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for token, space in _split_long(_cjk_tokens(text), width):
+        candidate = line + (" " if space and line else "") + token
+        if line and _columns(candidate, east_asian=True) > width:
+            lines.append(line)
+            candidate = token
+        line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _wrap_latin(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True)
+
+
+def _truncate(lines: list[str], width: int, max_lines: int, *, east_asian: bool) -> list[str]:
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    last = kept[-1]
+    room = width - _columns(_ELLIPSIS, east_asian=east_asian)
+    while last and _columns(last, east_asian=east_asian) > room:
+        last = last[:-1]
+    kept[-1] = last.rstrip() + _ELLIPSIS
+    return kept
+
+
+def _wrap_lines(text: str, width: int, max_lines: int) -> list[str]:
+    if _has_wide(text):
+        fitted = _wrap_cjk(text, width, max_lines)
+        if fitted is not None:
+            return fitted
+        return _truncate(_wrap_cjk_greedy(text, width), width, max_lines, east_asian=True)
+    lines = _wrap_latin(text, width)
+    if 1 < len(lines) <= max_lines:
+        # Balance the lines (as CSS `text-wrap: balance`): the narrowest width that needs
+        # no more lines and cuts no word, so a label never ends with a lone word.
+        for narrower in range(max(1, math.ceil(len(text) / len(lines))), width):
+            balanced = textwrap.wrap(text, width=narrower, break_long_words=False)
+            if len(balanced) == len(lines) and all(len(line) <= narrower for line in balanced):
+                lines = balanced
+                break
+    return _truncate(lines, width, max_lines, east_asian=False)
+
+
+def wrap_label(text: str, width: int, *, max_lines: int = 3) -> str:
+    """Escape ``text`` for plotly and wrap it into lines of at most ``width`` columns.
+
+    Plotly never wraps tick labels, legend entries or hover text, so they are wrapped here
+    and joined with ``<br>``, the only markup that ever enters a figure. Text with East
+    Asian wide characters (Japanese) is wrapped between characters, a wide character
+    counting two columns, with the common kinsoku rules (no line starts with "、" or "ー"),
+    preferring breaks between words ("長期的な|視点での|関係構築") to a break inside one;
+    other text is wrapped at spaces and hyphens by :mod:`textwrap`. Lines are balanced
+    (as even as possible for their number). Text that needs more than ``max_lines`` lines
+    is cut and its last line ends with "…". Escaping happens after wrapping, so a line
+    never ends inside an entity such as ``&amp;`` and widths count the characters as shown.
+    """
+    if width < 2:
+        raise ValueError(f"a wrap width needs at least 2 columns, got {width}")
+    if max_lines < 1:
+        raise ValueError(f"max_lines must be ≥ 1, got {max_lines}")
+    flat = " ".join(text.split())
+    return "<br>".join(html.escape(line) for line in _wrap_lines(flat, width, max_lines))
+
+
+# --------------------------------------------------------------------------------------------
+# Text for each place in a figure
+# --------------------------------------------------------------------------------------------
+
+
+def _label_width(text: str) -> int:
+    return _LABEL_WIDTH_CJK if _has_wide(text) else _LABEL_WIDTH_LATIN
+
+
+def tick_label(text: str) -> str:
+    """A trait label as a tick of the bar chart: up to three lines."""
+    return wrap_label(text, _label_width(text), max_lines=_LABEL_LINES)
+
+
+def hover_text(text: str) -> str:
+    """A label, question or name in a hover box, where there is room for six lines."""
+    return wrap_label(text, _HOVER_WIDTH, max_lines=_HOVER_LINES)
+
+
+def legend_text(text: str) -> str:
+    """A legend entry or an axis title, in two lines at most."""
+    return wrap_label(text, _LEGEND_WIDTH, max_lines=2)
+
+
+def plain_text(text: str) -> str:
+    """Escaped but not wrapped, for the 3D scene."""
+    # The 3D scene draws its titles on a canvas without decoding entities, so quotes stay
+    # as they are; < > & are escaped all the same, for the hover labels, which are HTML.
+    return html.escape(text, quote=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The radar's axis labels
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    def overlaps(self, other: _Box) -> bool:
+        pad = _LABEL_PADDING
+        return (
+            self.left < other.right + pad
+            and other.left < self.right + pad
+            and self.bottom < other.top + pad
+            and other.bottom < self.top + pad
+        )
+
+
+def _label_box(wrapped: str, degrees: float) -> _Box:
+    """Where plotly puts an angular tick label around a radar of the phone's radius.
+
+    Mirrors plotly.js (``polar.js``): the label is anchored on the circle, its text starts
+    there on the right half, ends there on the left half, is centred at the very top and
+    bottom; the block sits above the anchor at the top, below it at the bottom, centred
+    at the sides. Pixels are estimates (:data:`_COLUMN_PX`), good enough to keep apart.
+    """
+    lines = [html.unescape(line) for line in wrapped.split("<br>")]
+    east_asian = _has_wide(wrapped)
+    column_px = _COLUMN_PX_CJK if east_asian else _COLUMN_PX
+    width = max(_columns(line, east_asian=east_asian) for line in lines) * column_px
+    height = len(lines) * _LINE_PX
+    angle = math.radians(90 - degrees)  # plotly's angle: counter-clockwise from the right
+    x, y = _PHONE_RADIUS * math.cos(angle), _PHONE_RADIUS * math.sin(angle)
+    # plotly.js centres within |cos| < 0.1 of the vertical, else starts or ends at the anchor.
+    anchor = 0.5 if abs(math.cos(angle)) < 0.1 else 0.0 if math.cos(angle) > 0 else 1.0
+    left = x - anchor * width
+    top = y + 0.5 * (1 + math.sin(angle)) * height
+    return _Box(left=left, right=left + width, bottom=top - height, top=top)
+
+
+@dataclass(frozen=True, slots=True)
+class RadarTicks:
+    """The radar's wrapped axis labels and how far they reach beyond its circle (px)."""
+
+    text: list[str]
+    above: float
+    below: float
+
+
+def radar_ticktext(labels: Sequence[str], theta: Sequence[float]) -> RadarTicks:
+    """Wrap the radar's axis labels so that neighbours do not overlap on a phone.
+
+    Each label starts from its most generous shape: half as wide again near the top and
+    bottom (3 lines), or narrow with 4 lines at the sides, where there is height to spare
+    and no width. While two neighbours would overlap around a radar of a phone's radius,
+    the taller of the two steps down to a smaller shape (fewer lines, ending in "…").
+    """
+    shapes: list[list[str]] = []
+    for label, degrees in zip(labels, theta, strict=True):
+        width = _RADAR_SIDE_CJK if _has_wide(label) else _RADAR_SIDE_LATIN
+        if abs(math.sin(math.radians(degrees))) < 0.6:  # within about 37° of top or bottom
+            options = [(width * 3 // 2, 3), (width * 3 // 2, 2), (width, 3), (width, 2)]
+        else:
+            options = [(width, 4), (width, 3), (width, 2)]
+        shapes.append([wrap_label(label, w, max_lines=lines) for w, lines in options])
+    choice = [0] * len(labels)
+    count = len(labels)
+    for _ in range(sum(len(options) for options in shapes)):
+        boxes = [_label_box(shapes[i][choice[i]], degrees) for i, degrees in enumerate(theta)]
+        clash = next(
+            (
+                (i, (i + 1) % count)
+                for i in range(count)
+                if count > 1 and boxes[i].overlaps(boxes[(i + 1) % count])
+            ),
+            None,
+        )
+        if clash is None:
+            break
+        shrinkable = [i for i in clash if choice[i] + 1 < len(shapes[i])]
+        if not shrinkable:
+            break
+        tallest = max(shrinkable, key=lambda i: boxes[i].top - boxes[i].bottom)
+        choice[tallest] += 1
+    text = [shapes[i][choice[i]] for i in range(count)]
+    boxes = [_label_box(wrapped, degrees) for wrapped, degrees in zip(text, theta, strict=True)]
+    return RadarTicks(
+        text=text,
+        above=max((box.top - _PHONE_RADIUS for box in boxes), default=0.0),
+        below=max((-_PHONE_RADIUS - box.bottom for box in boxes), default=0.0),
+    )

@@ -1,0 +1,161 @@
+"""A respondent's answers: saving a draft and submitting, with the rules both doors share.
+
+The survey page and the API's PUT /responses/{token} hand their answers here (through
+`fitcheck.services.responses`), so a rating off the scale, a comment too long or a missing
+trait is refused the same way whichever door it came through. A submit may be the one
+that brings both sides to the threshold; the reveal it triggers is the assessment's
+(`fitcheck.services.assessments.reveal_if_ready`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .. import limits
+from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..models import (
+    IMPORTANCE_HI,
+    IMPORTANCE_LO,
+    Answer,
+    Assessment,
+    Respondent,
+    RevealPolicy,
+    State,
+    utcnow,
+)
+from ..models.activity import ActorKind
+from . import ServiceError, too_long
+from .assessments import reveal_if_ready
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One trait's answer as a respondent gave it. None: not answered (or can't judge)."""
+
+    trait_key: str
+    other: int | None = None
+    other_cant_judge: bool = False
+    self_: int | None = None
+    self_cant_judge: bool = False
+    importance: int | None = None
+    comment: str = ""
+
+
+class AnswerErrors(ServiceError):
+    """Answers that cannot be saved, keyed by trait key and field; nothing was written."""
+
+    def __init__(self, errors: dict[str, dict[str, str]]) -> None:
+        super().__init__(_l("Some answers need your attention."))
+        self.errors = errors
+
+
+def _validate(assessment: Assessment, answer: AnswerInput) -> list[tuple[str, str]]:
+    """What is wrong with one answer on its own: a point off a scale, a point and "can't
+    judge" both, a comment too long."""
+    problems = []
+    lo, hi = assessment.scale_lo, assessment.scale_hi
+    for field, value, cant_judge in (
+        ("other", answer.other, answer.other_cant_judge),
+        ("self", answer.self_, answer.self_cant_judge),
+    ):
+        if value is not None and not lo <= value <= hi:
+            problems.append((field, str(_l("Choose a point from %(lo)d to %(hi)d.", lo=lo, hi=hi))))
+        if value is not None and cant_judge:
+            problems.append((field, str(_l("Choose a point or “can't judge”, not both."))))
+    if answer.importance is not None and not IMPORTANCE_LO <= answer.importance <= IMPORTANCE_HI:
+        problems.append(
+            (
+                "importance",
+                str(
+                    _l(
+                        "Choose a point from %(lo)d to %(hi)d.",
+                        lo=IMPORTANCE_LO,
+                        hi=IMPORTANCE_HI,
+                    )
+                ),
+            )
+        )
+    if len(answer.comment.strip()) > limits.COMMENT:
+        problems.append(("comment", str(too_long(_l("The comment"), limits.COMMENT))))
+    return problems
+
+
+def save_answers(
+    respondent: Respondent,
+    answers: Iterable[AnswerInput],
+    *,
+    submit: bool = False,
+    now: datetime | None = None,
+) -> Respondent:
+    """Save a draft, or submit. Everything or nothing is written; submitting twice is harmless.
+
+    Submitting needs both ratings of every trait (a point or "can't judge"). Answers stay
+    editable until the reveal.
+    """
+    assessment = respondent.assessment
+    if assessment.state is not State.COLLECTING:
+        raise ServiceError(_l("This assessment is not collecting answers."))
+    if respondent.withdrawn_at is not None:
+        raise ServiceError(_l("This invitation was withdrawn."))
+    moment = now or utcnow()
+    if assessment.deadline is not None and moment > assessment.deadline:
+        raise ServiceError(_l("The deadline has passed."))
+    traits = {trait.key: trait for trait in assessment.traits}
+    existing = {answer.trait_id: answer for answer in respondent.answers}
+    given = {answer.trait_key: answer for answer in answers}
+    errors: dict[str, dict[str, str]] = {}
+    for key in given:
+        if key not in traits:
+            errors.setdefault(key, {})["trait_key"] = str(_l("Unknown trait."))
+    for key, answer in given.items():
+        for field, message in _validate(assessment, answer):
+            errors.setdefault(key, {})[field] = message
+    if submit:
+        for key in traits:
+            given_answer = given.get(key)
+            if given_answer is None or (
+                given_answer.other is None and not given_answer.other_cant_judge
+            ):
+                errors.setdefault(key, {}).setdefault(
+                    "other", str(_l("Rate this, or choose “can't judge”."))
+                )
+            if given_answer is None or (
+                given_answer.self_ is None and not given_answer.self_cant_judge
+            ):
+                errors.setdefault(key, {}).setdefault(
+                    "self", str(_l("Rate this, or choose “can't judge”."))
+                )
+    if errors:
+        raise AnswerErrors(errors)
+    for key, answer in given.items():
+        trait = traits[key]
+        row = existing.get(trait.id)
+        if row is None:
+            row = Answer(
+                workspace_id=respondent.workspace_id,
+                assessment_id=assessment.id,
+                respondent_id=respondent.id,
+                trait_id=trait.id,
+                scale_lo=assessment.scale_lo,
+                scale_hi=assessment.scale_hi,
+            )
+            db.session.add(row)
+        row.other_rating = answer.other
+        row.other_cant_judge = answer.other_cant_judge
+        row.self_rating = answer.self_
+        row.self_cant_judge = answer.self_cant_judge
+        row.importance = answer.importance
+        row.comment = answer.comment.strip()
+    respondent.draft_saved_at = moment
+    respondent.opened_at = respondent.opened_at or moment
+    if submit:
+        respondent.submitted_at = respondent.submitted_at or moment
+        respondent.declined_at = None
+    db.session.flush()
+    if submit and assessment.reveal_policy is RevealPolicy.AUTOMATIC:
+        reveal_if_ready(assessment, moment, ActorKind.RULE)
+    db.session.commit()
+    return respondent
