@@ -445,3 +445,77 @@ def test_the_portfolio_year_is_the_year_the_pages_show(client, make_user, make_p
     sign_in("o@example.com")
     assert "New Year" in client.get("/portfolio/?year=2026").get_data(as_text=True)
     assert "New Year" not in client.get("/portfolio/?year=2025").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Saying no more than the data show
+# --------------------------------------------------------------------------------------------
+
+# Words of cause, and "adds nothing" where a CI merely contains a value (FIT_MODEL.md
+# §"Portfolio"), in both languages.
+CAUSAL = {
+    "en": ("leads to", "lead to", "predicts", "causes", "makes ", "adds nothing", "turn out"),
+    "ja": ("つながる", "もたらす", "予測", "何も加え", "原因"),
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "ja"])
+def test_the_verdicts_speak_of_association_only(app, locale):
+    from flask_babel import force_locale
+
+    from fitcheck import labels
+
+    texts = [
+        *labels.PORTFOLIO_VERDICTS.values(),
+        *labels.ONE_SIDE_MATTERS.values(),
+        *labels.FAILURES.values(),
+        labels.UNTESTABLE_ONE_PARTNER,
+    ]
+    with app.test_request_context(), force_locale(locale):
+        rendered = [str(text) for text in texts]
+    assert rendered and all(rendered)
+    for text in rendered:
+        for word in CAUSAL[locale]:
+            assert word not in text, (word, text)
+    # Every verdict of the table has its sentence; `one_side_matters` names the side.
+    assert set(labels.PORTFOLIO_VERDICTS) | {stats.PortfolioVerdict.ONE_SIDE_MATTERS} == set(
+        stats.PortfolioVerdict
+    )
+    assert set(labels.ONE_SIDE_MATTERS) == set(stats.View)
+
+
+def test_the_demo_analysis_says_which_standard_errors_it_used(client, sign_in):
+    demo.load_demo()
+    sign_in(demo.DEMO_EMAIL, demo.DEMO_PASSWORD)
+    page = client.get("/portfolio/analysis").get_data(as_text=True)
+    workspace = db.session.scalar(select(Workspace).where(Workspace.name == demo.DEMO_WORKSPACE))
+    found = analyse_portfolio(workspace.id).analysis
+    # The demo's partners have annual reviews: several rounds each, so clustered by partner.
+    assert found.regression.standard_errors is stats.StandardErrors.CLUSTER
+    note = re.search(r'id="standard-errors"[^>]*>(.*?)</p>', page, re.S)
+    assert note and 'data-standard-errors="cluster"' in page
+    assert f"{found.regression.df_inference} degrees of freedom" in note.group(1)
+    assert f"{found.regression.clusters} partners" in note.group(1)
+    assert "resamples of the partners" in page  # the bootstrap draws partners too
+    renewed = client.get("/portfolio/analysis?measure=renewed").get_data(as_text=True)
+    assert "linear probability model" in renewed
+
+
+def test_one_side_matters_names_the_side_whose_view_goes_with_the_outcome(app):
+    import numpy as np
+
+    from fitcheck import labels
+
+    for view, outcome in (
+        (stats.View.US, lambda x, y: 5 + 2 * x),
+        (stats.View.THEM, lambda x, y: 5 + 2 * y),
+    ):
+        rng = np.random.default_rng(3)
+        rounds = [
+            stats.Observation(x=x, y=y, z=outcome(x, y) + rng.normal(0, 0.3), partner=i)
+            for i, (x, y) in enumerate(rng.uniform(-2, 2, size=(80, 2)))
+        ]
+        found = stats.analyse(rounds, bootstrap=200)
+        assert (found.verdict, found.view) == (stats.PortfolioVerdict.ONE_SIDE_MATTERS, view)
+        with app.test_request_context():
+            assert labels.portfolio_verdict(found) == str(labels.ONE_SIDE_MATTERS[view])

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from wtforms.validators import Length, NumberRange
 
 from fitcheck import limits
-from fitcheck.api.schemas import (
+from fitcheck.api.schemas.reads import CommitmentCreateSchema, PartnerQuerySchema
+from fitcheck.api.schemas.requests import (
     AnswerSchema,
     AssessmentCreateSchema,
     PartnerCreateSchema,
     RespondentCreateSchema,
 )
-from fitcheck.api.schemas_reads import CommitmentCreateSchema, PartnerQuerySchema
 from fitcheck.extensions import db
 from fitcheck.forms.auth import (
     ApiTokenForm,

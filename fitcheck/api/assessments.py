@@ -19,14 +19,14 @@ from ..services.rounds import load_round
 from .access import current_user, current_user_id, fail, protect, request_locale
 from .errors import ErrorSchema
 from .results import results_document
-from .schemas import (
+from .schemas.requests import (
     AssessmentCreatedSchema,
     AssessmentCreateSchema,
     AssessmentStateSchema,
     RespondentCreatedSchema,
     RespondentCreateSchema,
-    ResultsSchema,
 )
+from .schemas.rounds import ResultsSchema
 from .scoping import owned_or_404
 
 blp = Blueprint(

@@ -18,7 +18,7 @@ from ..services import ServiceError, listings
 from ..services import commitments as service
 from .access import current_user_id, fail, protect
 from .errors import ErrorSchema
-from .schemas_reads import (
+from .schemas.reads import (
     CommitmentCreateSchema,
     CommitmentPageSchema,
     CommitmentSchema,

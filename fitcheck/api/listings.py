@@ -1,7 +1,7 @@
 """Reading over the API what it creates: partners with their latest round, assessments with
 their settings and progress, a round's respondents with their links; and deleting a draft.
 
-Every list is a page (`schemas_reads.PageSchema`) of the token's workspace, read by
+Every list is a page (`schemas.reads.PageSchema`) of the token's workspace, read by
 `services.listings` in a fixed number of queries. Nothing here reads an answer: progress
 comes from the respondents' own columns (`services.respondents.progress`).
 """
@@ -20,7 +20,7 @@ from ..services import ServiceError, deletion, invitations, listings
 from ..services.respondents import SideProgress, progress
 from .access import current_user, current_workspace_id, fail, protect
 from .errors import ErrorSchema
-from .schemas_reads import (
+from .schemas.reads import (
     AssessmentDetailSchema,
     AssessmentPageSchema,
     AssessmentQuerySchema,

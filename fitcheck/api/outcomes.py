@@ -12,7 +12,7 @@ from ..services import Conflict, ServiceError, outcome_rules
 from ..services import outcomes as service
 from .access import current_user_id, fail, protect
 from .errors import ErrorSchema
-from .schemas import OutcomeSchema, OutcomeWriteSchema
+from .schemas.requests import OutcomeSchema, OutcomeWriteSchema
 from .scoping import owned_or_404
 
 blp = Blueprint(

@@ -13,7 +13,8 @@ from ..services import Conflict, ServiceError, rounds
 from ..services import partners as service
 from .access import current_workspace_id, fail, protect
 from .errors import ErrorSchema
-from .schemas import PartnerCreateSchema, PartnerSchema, TimelineSchema
+from .schemas.requests import PartnerCreateSchema, PartnerSchema
+from .schemas.rounds import TimelineSchema
 from .scoping import owned_or_404
 
 blp = Blueprint("api-partners", __name__, url_prefix="/api/v1", description="Client organizations.")

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 
 from ..services.analysis import PortfolioAnalysis, analyse_portfolio
 from .access import current_workspace_id, protect
-from .schemas import AnalysisQuerySchema, PortfolioAnalysisSchema
+from .schemas.portfolio import AnalysisQuerySchema, PortfolioAnalysisSchema
 
 blp = Blueprint(
     "api-portfolio",

@@ -15,7 +15,7 @@ from ..services.answers import AnswerErrors, AnswerInput
 from ..services.responses import LinkState
 from .access import fail, link_respondent, protect
 from .errors import ErrorSchema
-from .schemas import ResponseSavedSchema, ResponseSaveSchema
+from .schemas.requests import ResponseSavedSchema, ResponseSaveSchema
 
 blp = Blueprint(
     "api-responses",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import TraitSet
 from .access import current_workspace_id, protect, request_locale
-from .schemas import TraitSetSchema
+from .schemas.requests import TraitSetSchema
 
 blp = Blueprint(
     "api-trait-sets",

@@ -14,18 +14,18 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .. import limits, text, vocabulary
-from ..fit import Side
-from ..models import CommitmentStatus, Kind, RevealPolicy, State
-from ..services.listings import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_SEARCH, Page
-from ..services.paging import MAX_PAGE
-from .schemas import (
+from ... import limits, text, vocabulary
+from ...fit import Side
+from ...models import CommitmentStatus, Kind, RevealPolicy, State
+from ...services.listings import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_SEARCH, Page
+from ...services.paging import MAX_PAGE
+from .common import (
     MAX_ID,
     PlainText,
     RequestSchema,
     ScaleSchema,
-    _enum,
-    _terms_schema,
+    enum_field,
+    terms_schema,
 )
 
 # What a respondent's `status` can be (fitcheck.models.Respondent.status), latest step last.
@@ -74,7 +74,7 @@ class AssessmentQuerySchema(PageQuerySchema):
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only this partner's assessments."},
     )
-    state = _enum(State, "Only assessments in this state.")
+    state = enum_field(State, "Only assessments in this state.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ class CommitmentCreateSchema(RequestSchema):
         validate=validate.Length(min=1, max=limits.TRAIT_KEY),
         metadata={"description": "The key of one of the assessment's traits."},
     )
-    side = _enum(Side, "Who promises: company (your side) or client.", required=True)
+    side = enum_field(Side, "Who promises: company (your side) or client.", required=True)
     action = fields.String(
         required=True,
         validate=[
@@ -114,7 +114,7 @@ class CommitmentCreateSchema(RequestSchema):
 
 
 class CommitmentStatusSchema(RequestSchema):
-    status = _enum(CommitmentStatus, required=True)
+    status = enum_field(CommitmentStatus, required=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,11 +131,11 @@ class PageSchema(ma.Schema):
     )
 
 
-LatestRoundSchema = _terms_schema(
+LatestRoundSchema = terms_schema(
     "LatestRoundSchema",
     vocabulary.STORED_HEADLINE_TERMS,
     assessment_id=fields.Integer(required=True),
-    kind=_enum(Kind, required=True),
+    kind=enum_field(Kind, required=True),
     title=fields.String(required=True, metadata={"description": "Empty when it has none."}),
     revealed_at=fields.DateTime(required=True, allow_none=True, format="iso"),
 )
@@ -182,15 +182,15 @@ class AssessmentReadSchema(ma.Schema):
     id = fields.Integer(required=True)
     partner_id = fields.Integer(required=True)
     title = fields.String(required=True, metadata={"description": "Empty when it has none."})
-    kind = _enum(Kind, required=True)
-    state = _enum(State, required=True)
+    kind = enum_field(Kind, required=True)
+    state = enum_field(State, required=True)
     scale = fields.Nested(
         ScaleSchema,
         required=True,
         metadata={"description": "The rating scale; frozen at the launch, with the traits."},
     )
     deadline = fields.DateTime(required=True, allow_none=True, format="iso")
-    reveal_policy = _enum(RevealPolicy, required=True)
+    reveal_policy = enum_field(RevealPolicy, required=True)
     min_responses_per_side = fields.Integer(required=True)
     share_with_client = fields.Boolean(required=True)
     reminder_days = fields.List(fields.Integer(), required=True)
@@ -234,7 +234,7 @@ class AssessmentDetailSchema(AssessmentReadSchema):
 
 class RespondentReadSchema(ma.Schema):
     id = fields.Integer(required=True)
-    side = _enum(Side, required=True)
+    side = enum_field(Side, required=True)
     name = fields.String(required=True)
     email = fields.String(required=True, allow_none=True)
     status = fields.String(
@@ -263,7 +263,7 @@ class RespondentPageSchema(PageSchema):
 
 class CarriedFromSchema(ma.Schema):
     assessment_id = fields.Integer(required=True)
-    status = _enum(CommitmentStatus, "Its status when it was carried on.", required=True)
+    status = enum_field(CommitmentStatus, "Its status when it was carried on.", required=True)
 
 
 class CommitmentSchema(ma.Schema):
@@ -272,11 +272,11 @@ class CommitmentSchema(ma.Schema):
         required=True, metadata={"description": "The round it stands in now."}
     )
     trait_key = fields.String(required=True, metadata={"description": "Its trait in this round."})
-    side = _enum(Side, "Who promised.", required=True)
+    side = enum_field(Side, "Who promised.", required=True)
     action = fields.String(required=True)
     owner = fields.String(required=True, metadata={"description": "Empty when none."})
     due_on = fields.Date(required=True, allow_none=True)
-    status = _enum(
+    status = enum_field(
         CommitmentStatus,
         "Its status in this round: now, if it stands here; else when it was carried on.",
         required=True,
