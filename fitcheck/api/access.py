@@ -103,7 +103,7 @@ def link_respondent() -> Respondent | None:
     """The respondent of the invitation token in the path, looked up once per request."""
 
     def lookup() -> Respondent | None:
-        return responses.load_respondent(str((request.view_args or {}).get("token", "")))
+        return responses.load_for_answers(str((request.view_args or {}).get("token", "")))
 
     return _once_per_request("link_respondent", lookup)
 

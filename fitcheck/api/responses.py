@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from ..models import Respondent
 from ..services import ServiceError, responses
-from ..services.answers import AnswerErrors, AnswerInput
+from ..services.answers import AnswerErrors, AnswerInput, save_answers
 from ..services.responses import LinkState
 from .access import fail, link_respondent, protect
 from .errors import ErrorSchema
@@ -93,7 +93,7 @@ def save_response(body: dict[str, Any], token: str) -> dict[str, Any]:
     """
     respondent: Respondent = g.respondent
     try:
-        responses.save_response(
+        saved = save_answers(
             respondent, [_answer(item) for item in body["answers"]], submit=body["submit"]
         )
     except AnswerErrors as error:
@@ -110,7 +110,4 @@ def save_response(body: dict[str, Any], token: str) -> dict[str, Any]:
     except ServiceError as error:
         # The state changed since the check above (the deadline passed, a reveal).
         fail(STATE_ERRORS.get(responses.link_state(respondent), 409), str(error.message))
-    return {
-        "submitted": respondent.submitted_at is not None,
-        "state": respondent.assessment.state,
-    }
+    return {"submitted": saved.submitted, "state": saved.state}

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Executable
+from sqlalchemy.dialects import postgresql, sqlite
+
 from .. import limits
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -21,6 +24,7 @@ from ..models import (
     IMPORTANCE_LO,
     Answer,
     Assessment,
+    AssessmentTrait,
     Respondent,
     RevealPolicy,
     State,
@@ -42,6 +46,16 @@ class AnswerInput:
     self_cant_judge: bool = False
     importance: int | None = None
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save left, read before its commit expires the objects (a reload would cost
+    the queries of the respondent and its assessment again)."""
+
+    submitted: bool
+    saved_at: datetime
+    state: State  # the assessment's: revealed when this submit revealed it
 
 
 class AnswerErrors(ServiceError):
@@ -89,7 +103,7 @@ def save_answers(
     *,
     submit: bool = False,
     now: datetime | None = None,
-) -> Respondent:
+) -> Saved:
     """Save a draft, or submit. Everything or nothing is written; submitting twice is harmless.
 
     Submitting needs both ratings of every trait (a point or "can't judge"). Answers stay
@@ -104,7 +118,6 @@ def save_answers(
     if assessment.deadline is not None and moment > assessment.deadline:
         raise ServiceError(_l("The deadline has passed."))
     traits = {trait.key: trait for trait in assessment.traits}
-    existing = {answer.trait_id: answer for answer in respondent.answers}
     given = {answer.trait_key: answer for answer in answers}
     errors: dict[str, dict[str, str]] = {}
     for key in given:
@@ -130,25 +143,8 @@ def save_answers(
                 )
     if errors:
         raise AnswerErrors(errors)
-    for key, answer in given.items():
-        trait = traits[key]
-        row = existing.get(trait.id)
-        if row is None:
-            row = Answer(
-                workspace_id=respondent.workspace_id,
-                assessment_id=assessment.id,
-                respondent_id=respondent.id,
-                trait_id=trait.id,
-                scale_lo=assessment.scale_lo,
-                scale_hi=assessment.scale_hi,
-            )
-            db.session.add(row)
-        row.other_rating = answer.other
-        row.other_cant_judge = answer.other_cant_judge
-        row.self_rating = answer.self_
-        row.self_cant_judge = answer.self_cant_judge
-        row.importance = answer.importance
-        row.comment = answer.comment.strip()
+    if given:
+        db.session.execute(_upsert(respondent, assessment, traits, given.values(), moment))
     respondent.draft_saved_at = moment
     respondent.opened_at = respondent.opened_at or moment
     if submit:
@@ -157,5 +153,57 @@ def save_answers(
     db.session.flush()
     if submit and assessment.reveal_policy is RevealPolicy.AUTOMATIC:
         reveal_if_ready(assessment, moment, ActorKind.RULE)
+    saved = Saved(
+        submitted=respondent.submitted_at is not None, saved_at=moment, state=assessment.state
+    )
     db.session.commit()
-    return respondent
+    return saved
+
+
+def _upsert(
+    respondent: Respondent,
+    assessment: Assessment,
+    traits: dict[str, AssessmentTrait],
+    answers: Iterable[AnswerInput],
+    moment: datetime,
+) -> Executable:
+    """Every given answer in one statement: a new row, or the respondent's row for that
+    trait updated (the unique key on respondent and trait), so a double submit, or an
+    autosave racing the submit, writes the same rows again instead of failing."""
+    rows = [
+        {
+            "workspace_id": respondent.workspace_id,
+            "assessment_id": assessment.id,
+            "respondent_id": respondent.id,
+            "trait_id": traits[answer.trait_key].id,
+            "scale_lo": assessment.scale_lo,
+            "scale_hi": assessment.scale_hi,
+            "other_rating": answer.other,
+            "other_cant_judge": answer.other_cant_judge,
+            "self_rating": answer.self_,
+            "self_cant_judge": answer.self_cant_judge,
+            "importance": answer.importance,
+            "comment": answer.comment.strip(),
+            "updated_at": moment,
+        }
+        for answer in answers
+    ]
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Answer).values(rows)
+    upsert: Executable = statement.on_conflict_do_update(
+        index_elements=[Answer.respondent_id, Answer.trait_id],
+        set_={column: statement.excluded[column] for column in _ANSWERED},
+    )
+    return upsert
+
+
+# What an answer says: the columns a second save of the same trait replaces.
+_ANSWERED = (
+    "other_rating",
+    "other_cant_judge",
+    "self_rating",
+    "self_cant_judge",
+    "importance",
+    "comment",
+    "updated_at",
+)

@@ -9,13 +9,11 @@ respondents.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import limits
@@ -24,7 +22,6 @@ from ..i18n import lazy_gettext as _l
 from ..models import Assessment, Partner, Respondent, Side, State, utcnow
 from ..tokens import hash_token
 from . import ServiceError, check_length
-from .answers import AnswerInput, save_answers
 
 
 class LinkState(enum.StrEnum):
@@ -65,6 +62,16 @@ def load_respondent(token: str) -> Respondent | None:
     )
 
 
+def load_for_answers(token: str) -> Respondent | None:
+    """The respondent whose link carries `token`, with what saving answers reads (its
+    assessment and the frozen traits) in one query: the API's PUT shows no page."""
+    return db.session.scalars(
+        select(Respondent)
+        .where(Respondent.token_hash == hash_token(token))
+        .options(joinedload(Respondent.assessment).joinedload(Assessment.traits))
+    ).unique().first()
+
+
 def link_state(respondent: Respondent, *, now: datetime | None = None) -> LinkState:
     assessment = respondent.assessment
     if respondent.withdrawn_at is not None:
@@ -102,27 +109,6 @@ def set_respondent_locale(respondent: Respondent, locale: str) -> None:
     if respondent.locale != locale:
         respondent.locale = locale
         db.session.commit()
-
-
-def save_response(
-    respondent: Respondent,
-    answers: Iterable[AnswerInput],
-    *,
-    submit: bool,
-    now: datetime | None = None,
-) -> Respondent:
-    """Save a draft or submit, as `answers.save_answers` does, surviving one race.
-
-    An autosave still in flight when the respondent presses Submit can insert the same
-    answer rows first; the loser then fails on the unique key. Retrying once finds those
-    rows and updates them, so the person sees their submit succeed instead of an error.
-    """
-    answers = list(answers)
-    try:
-        return save_answers(respondent, answers, submit=submit, now=now)
-    except IntegrityError:
-        db.session.rollback()
-        return save_answers(respondent, answers, submit=submit, now=now)
 
 
 def decline(respondent: Respondent, reason: str = "", *, now: datetime | None = None) -> Respondent:

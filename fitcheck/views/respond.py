@@ -8,6 +8,7 @@ typed value and a fresh token instead of throwing the answers away.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -35,7 +36,7 @@ from ..models import Respondent, Side, utcnow
 from ..results_page import commitment_form, render_results
 from ..services import ServiceError, responses
 from ..services import commitments as commitment_service
-from ..services.answers import AnswerErrors
+from ..services.answers import AnswerErrors, save_answers
 from ..services.responses import LinkState
 from ..services.results import respondent_may_see
 from ..services.rounds import load_round
@@ -223,7 +224,7 @@ def _save_page(respondent: Respondent, token: str) -> ResponseReturnValue:
     if form.validate():
         try:
             # Once submitted, every change must keep the response complete.
-            responses.save_response(
+            saved = save_answers(
                 respondent,
                 answers_from_form(form),
                 submit=submitting or respondent.submitted_at is not None,
@@ -235,13 +236,13 @@ def _save_page(respondent: Respondent, token: str) -> ResponseReturnValue:
         else:
             if submitting:
                 return redirect(url_for("respond.done", token=token))
-            flash(_saved_message(respondent), "success")
+            flash(_saved_message(saved.saved_at), "success")
             return redirect(url_for("respond.answers", token=token))
     return _show_form(respondent, token, form, problems=problems)
 
 
-def _saved_message(respondent: Respondent) -> str:
-    moment = format_time(respondent.draft_saved_at or utcnow(), "short")
+def _saved_message(saved_at: datetime) -> str:
+    moment = format_time(saved_at, "short")
     return str(_("Saved at %(time)s. You can come back through the same link.", time=moment))
 
 
@@ -270,7 +271,7 @@ def autosave(token: str) -> ResponseReturnValue:
         return _not_saved(_("Not saved: some answers need your attention."), 422, errors=errors)
     submit = respondent.submitted_at is not None
     try:
-        responses.save_response(respondent, answers_from_form(form), submit=submit)
+        saved = save_answers(respondent, answers_from_form(form), submit=submit)
     except AnswerErrors as error:
         message = _(
             "Not saved: your submitted answers stay as they were until every trait is rated "
@@ -279,9 +280,8 @@ def autosave(token: str) -> ResponseReturnValue:
         return _not_saved(message, 422, errors=error_fields(error.errors))
     except ServiceError as error:
         return _not_saved(str(error.message), 409)
-    saved_at = respondent.draft_saved_at or utcnow()
-    message = _("Saved at %(time)s", time=format_time(saved_at, "short"))
-    return jsonify(saved_at=saved_at.isoformat(), message=message)
+    message = _("Saved at %(time)s", time=format_time(saved.saved_at, "short"))
+    return jsonify(saved_at=saved.saved_at.isoformat(), message=message)
 
 
 @bp.get("/<token>/done")

@@ -45,7 +45,7 @@ from fitcheck.services import (
     responses,
     traits,
 )
-from fitcheck.services.answers import AnswerInput
+from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.notifications import queue_commitment_digests
 from fitcheck.services.respondents import add_respondent, find_respondent
 from fitcheck.services.traits import TraitText
@@ -126,7 +126,7 @@ def run_round(
         respondent = find_respondent(token)
         assert respondent is not None
         comment = text(f"{label} {side} comment", long=True)
-        responses.save_response(respondent, answers_for(assessment, rng, comment), submit=True)
+        save_answers(respondent, answers_for(assessment, rng, comment), submit=True)
     decliner = find_respondent(no_token)
     assert decliner is not None
     responses.decline(decliner, text(f"{label} decline reason", long=True))
@@ -234,7 +234,7 @@ def build(owner_email: str) -> Built:
     second_tokens = {r.name: invitations.link_token(r) for r in second.respondents}
     drafting = find_respondent(second_tokens[text("R1 our respondent")])
     assert drafting is not None
-    responses.save_response(
+    save_answers(
         drafting, answers_for(second, rng, text("R2 draft comment", long=True)), submit=False
     )
     declining = find_respondent(second_tokens[text("R1 their respondent")])
