@@ -36,8 +36,10 @@ def _prepare(url: str, secret: str) -> tuple[list[str], list[str]]:
     from fitcheck import create_app
     from fitcheck.extensions import db
     from fitcheck.models import Kind, Side
-    from fitcheck.services import accounts, assessments, partners, traits
+    from fitcheck.services import accounts, assessments, partners
     from fitcheck.services.respondents import add_respondent
+
+    from .synthetic import trait_set_of
 
     app = create_app({"SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -45,25 +47,7 @@ def _prepare(url: str, secret: str) -> tuple[list[str], list[str]]:
         owner = accounts.sign_up(
             workspace_name="Bench", name="Bench", email="bench@example.com", password=secret
         )
-        trait_set = traits.create_trait_set(
-            owner.workspace_id,
-            name="Bench traits",
-            scale_lo=1,
-            scale_hi=5,
-            point_labels={"en": list("12345"), "ja": list("12345")},
-        )
-        for number in range(TRAITS):
-            traits.add_trait(
-                trait_set,
-                traits.TraitText(
-                    label_en=f"Trait {number}",
-                    label_ja=f"特性{number}",
-                    question_other_en="{partner}?",
-                    question_other_ja="{partner}?",
-                    question_self_en="we?",
-                    question_self_ja="we?",
-                ),
-            )
+        trait_set = trait_set_of(owner.workspace_id, TRAITS)
         partner = partners.create_partner(owner.workspace_id, name="Partner")
         assessment = assessments.create_assessment(partner, trait_set, kind=Kind.PRE_CONTRACT)
         tokens = [

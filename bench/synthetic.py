@@ -21,6 +21,7 @@ from fitcheck.models import (
     Side,
     State,
     Trait,
+    TraitSet,
     utcnow,
 )
 from fitcheck.services import accounts, assessments, partners, traits
@@ -29,19 +30,10 @@ from fitcheck.services.respondents import add_respondent
 BENCH_PASSWORD = "bench password 1"  # noqa: S105 - a throwaway account in a scratch database
 
 
-def large_assessment(
-    *, respondents: int = 300, trait_count: int = 40, seed: int = 1, email: str | None = None
-) -> Assessment:
-    """A revealed assessment with `respondents` (half per side) who all answered every trait."""
-    rng = random.Random(seed)
-    owner = accounts.sign_up(
-        workspace_name=f"Bench {seed}",
-        name="Bench",
-        email=email or f"bench{seed}@example.com",
-        password=BENCH_PASSWORD,
-    )
+def trait_set_of(workspace_id: int, trait_count: int) -> TraitSet:
+    """A 1–5 trait set of `trait_count` traits with plain texts in both languages."""
     trait_set = traits.create_trait_set(
-        owner.workspace_id,
+        workspace_id,
         name=f"{trait_count} traits",
         scale_lo=1,
         scale_hi=5,
@@ -59,6 +51,21 @@ def large_assessment(
                 question_self_ja="私たちはどの程度ですか。",
             ),
         )
+    return trait_set
+
+
+def large_assessment(
+    *, respondents: int = 300, trait_count: int = 40, seed: int = 1, email: str | None = None
+) -> Assessment:
+    """A revealed assessment with `respondents` (half per side) who all answered every trait."""
+    rng = random.Random(seed)
+    owner = accounts.sign_up(
+        workspace_name=f"Bench {seed}",
+        name="Bench",
+        email=email or f"bench{seed}@example.com",
+        password=BENCH_PASSWORD,
+    )
+    trait_set = trait_set_of(owner.workspace_id, trait_count)
     partner = partners.create_partner(owner.workspace_id, name=f"Partner {seed}")
     assessment = assessments.create_assessment(
         partner, trait_set, kind=Kind.ANNUAL_REVIEW, min_responses_per_side=3
