@@ -62,10 +62,10 @@ def create_token_command(email: str, name: str) -> None:
 def summarise_command() -> None:
     """Store every revealed round's summary that is missing or outdated.
 
-    The portfolio pages compute missing summaries themselves on their first visit; after
-    upgrading a large installation, run this once so that no visitor waits for it.
+    `flask db upgrade` and the worker do it too; the pages never do (they say how many
+    rounds are pending). Run this to fill them at once without a worker.
     """
-    count = summaries.summarise_all()
+    count = summaries.fill_lacking()
     click.echo(f"Computed {count} round summaries.")
 
 

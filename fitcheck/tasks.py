@@ -65,6 +65,12 @@ def _deliver_outbox() -> None:
     outbox.deliver_due()
 
 
+def _fill_summaries() -> None:
+    from .services import summaries
+
+    summaries.fill_lacking()
+
+
 def _tick() -> None:
     from .services import scheduler
 
@@ -76,6 +82,7 @@ def init_app(app: Flask) -> None:
 
     queue = build_queue(str(app.config["TASK_QUEUE_URL"]), str(app.config["TASK_QUEUE_NAME"]))
     deliver = queue.task(name="deliver_outbox")(_in_app_context(app, _deliver_outbox))
+    fill = queue.task(name="fill_summaries")(_in_app_context(app, _fill_summaries))
     # Every minute: deadlines, reminders, digests, and mail whose retry time has come.
     queue.periodic_task(crontab(minute="*"), name="tick")(_in_app_context(app, _tick))
 
@@ -85,8 +92,15 @@ def init_app(app: Flask) -> None:
         except Exception:  # the queue is down: the minute tick sends the mail instead
             app.logger.warning("Could not wake the worker; mail goes out on its next tick")
 
+    def wake_summaries() -> None:
+        try:
+            fill()
+        except Exception:  # the queue is down: the minute tick fills them instead
+            app.logger.warning("Could not wake the worker; summaries come on its next tick")
+
     app.extensions[EXTENSION] = queue
     app.extensions["fitcheck.wake_outbox"] = wake_outbox
+    app.extensions["fitcheck.wake_summaries"] = wake_summaries
     outbox.listen_for_commits()
 
 

@@ -68,7 +68,28 @@ def run_migrations_online():
                 raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
 
 
+def fill_summaries():
+    """The data step of every upgrade that reaches the head: the rounds' summaries that
+    are missing or outdated (a new summary engine) are computed here, once, rather than
+    during a page visit (fitcheck.services.summaries)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from fitcheck.services import summaries
+
+    with database.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != context.get_head_revision():  # a downgrade, or an upgrade to a revision
+        return
+    try:
+        count = summaries.fill_lacking()
+    finally:
+        database.session.remove()
+    if count:
+        logger.info("Computed %d round summaries.", count)
+
+
 if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
+    fill_summaries()

@@ -125,8 +125,8 @@ def test_an_automatic_reveal_stores_the_summary_too(make_user, make_partner):
     assert db.session.get(RoundSummary, assessment.id).x == 0.0
 
 
-def test_missing_or_outdated_summaries_are_computed_once_and_stored(
-    client, make_user, make_partner, sign_in
+def test_missing_or_outdated_summaries_wait_for_the_worker_never_for_a_page(
+    client, make_user, make_partner, sign_in, monkeypatch
 ):
     user = make_user("o@example.com")
     rounds = [_round(make_partner(user.workspace), 4, 3, _day(2025, 1, 10)) for _ in range(3)]
@@ -139,12 +139,25 @@ def test_missing_or_outdated_summaries_are_computed_once_and_stored(
         .where(RoundSummary.assessment_id == rounds[1].id)
         .values(engine=summaries.ENGINE - 1, similarity=0.125)  # an outdated number
     )
-    db.session.commit()
     db.session.execute(delete(RoundSummary).where(RoundSummary.assessment_id == other_kind.id))
     db.session.commit()
+    woken = []
+    monkeypatch.setitem(
+        client.application.extensions, "fitcheck.wake_summaries", lambda: woken.append(1)
+    )
     sign_in("o@example.com")
-    # Filtered to annual reviews, the page still fills in every round that lacks a summary.
-    assert client.get("/portfolio/?kind=annual_review").status_code == 200
+
+    # The page reads no answers and writes nothing: it shows what is summarised, says how
+    # many rounds are pending, and wakes the worker.
+    with count_queries() as statements:
+        page = client.get("/portfolio/?kind=annual_review").get_data(as_text=True)
+    assert not any("FROM answers" in s for s in statements)
+    assert not any(re.match(r"\s*(INSERT|UPDATE)", s) for s in statements)
+    assert 'id="summaries-pending"' in page and "3 revealed rounds are not summarised" in page
+    assert woken
+
+    # The worker's step computes every one, whichever page asked, and stores them.
+    assert summaries.fill_lacking() == 3
     db.session.expire_all()
     stored = {
         row.assessment_id: row
@@ -155,18 +168,17 @@ def test_missing_or_outdated_summaries_are_computed_once_and_stored(
     assert set(stored) == {a.id for a in rounds} | {other_kind.id}
     assert {row.engine for row in stored.values()} == {summaries.ENGINE}
     assert stored[rounds[1].id].similarity == load_results(rounds[1]).fit.mirror.similarity
-    with count_queries() as statements:
-        client.get("/portfolio/")
-    assert not any("FROM answers" in s for s in statements), "stored summaries are read as is"
-    warm = len(statements)
+    assert summaries.fill_lacking() == 0
+    page = client.get("/portfolio/").get_data(as_text=True)
+    assert 'id="summaries-pending"' not in page
 
-    # However many rounds lack a summary, computing them costs four statements: the rounds,
-    # their traits, their answers and one insert (the page's own objects are not reloaded).
+    # However many rounds lack a summary, computing them costs a fixed few statements: the
+    # workspaces concerned, the rounds, their traits, their answers and one insert.
     db.session.execute(delete(RoundSummary))
     db.session.commit()
     with count_queries() as statements:
-        assert client.get("/portfolio/").status_code == 200
-    assert len(statements) == warm + 4, statements
+        assert summaries.fill_lacking() == 4
+    assert len(statements) == 5, statements
 
 
 def test_the_portfolio_verdict_follows_the_workspaces_current_thresholds(
@@ -519,3 +531,18 @@ def test_one_side_matters_names_the_side_whose_view_goes_with_the_outcome(app):
         assert (found.verdict, found.view) == (stats.PortfolioVerdict.ONE_SIDE_MATTERS, view)
         with app.test_request_context():
             assert labels.portfolio_verdict(found) == str(labels.ONE_SIDE_MATTERS[view])
+
+
+def test_the_analysis_counts_a_round_not_summarised_yet_as_pending(
+    client, make_user, make_partner, sign_in
+):
+    user = _portfolio(make_user, make_partner, SPREAD[:7])
+    db.session.execute(delete(RoundSummary).where(RoundSummary.workspace_id == user.workspace_id))
+    db.session.commit()
+    result = analyse_portfolio(user.workspace_id)
+    assert (result.left_out.pending, result.analysis.n) == (7, 0)
+    sign_in("o@example.com")
+    page = client.get("/portfolio/analysis").get_data(as_text=True)
+    assert "7 not summarised yet" in page
+    summaries.fill_lacking()
+    assert analyse_portfolio(user.workspace_id).left_out.pending == 0

@@ -852,7 +852,7 @@ def test_the_analysis_fits_nothing_below_six_rounds_with_outcomes(api, api_user,
     assert_conforms(api, body, "PortfolioAnalysis")
     assert (body["measure"], body["kind"]) == ("satisfaction", None)
     assert body["scale"] == {"lo": 1, "hi": 5} and body["scales"] == [{"lo": 1, "hi": 5}]
-    assert body["left_out"] == {"no_outcome": 1, "other_scale": 0, "no_mirror": 0}
+    assert body["left_out"] == {"no_outcome": 1, "other_scale": 0, "no_mirror": 0, "pending": 0}
     # X = wmean(us) − 3, Y = wmean(them) − 3 on 1..5; Z the satisfaction.
     assert [(row["x"], row["y"], row["z"]) for row in body["rounds"]] == [(0, 1, 6), (2, 1, 9)]
     assert [row["period"] for row in body["rounds"]] == ["2026", "2026"]
@@ -868,7 +868,7 @@ def test_the_analysis_fits_nothing_below_six_rounds_with_outcomes(api, api_user,
 
     renewed = api("get", "/api/v1/portfolio/analysis?measure=renewed").get_json()
     assert renewed["scale"] is None and renewed["scales"] == [] and renewed["rounds"] == []
-    assert renewed["left_out"] == {"no_outcome": 3, "other_scale": 0, "no_mirror": 0}
+    assert renewed["left_out"] == {"no_outcome": 3, "other_scale": 0, "no_mirror": 0, "pending": 0}
     assert renewed["analysis"]["n"] == 0
 
 
@@ -895,6 +895,7 @@ def test_the_analysis_of_the_demo_portfolio_is_that_of_analyse_portfolio(client,
             "no_outcome": expected.left_out.no_outcome,
             "other_scale": expected.left_out.other_scale,
             "no_mirror": expected.left_out.no_mirror,
+            "pending": expected.left_out.pending,
         }
         assert [
             (r["assessment_id"], r["partner_id"], r["period"], r["x"], r["z"])

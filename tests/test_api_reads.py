@@ -541,3 +541,22 @@ def test_a_rounds_commitments_cost_the_same_queries_for_one_as_for_twenty(api, o
 
     assert len(items(api("get", path))) == 20
     assert _queries(api, path) == one
+
+
+def test_a_latest_round_waiting_for_its_summary_is_null_until_the_worker_has_it(
+    api, owner, make_partner
+):
+    from sqlalchemy import delete
+
+    from fitcheck.models import RoundSummary
+    from fitcheck.services import summaries
+
+    partner = make_partner(owner.workspace, "Kitahama Foods")
+    latest = revealed_round(partner, owner)
+    db.session.execute(delete(RoundSummary).where(RoundSummary.assessment_id == latest.id))
+    db.session.commit()
+    listed = {p["name"]: p for p in items(api("get", "/api/v1/partners"))}
+    assert listed["Kitahama Foods"]["latest_round"] is None  # no page computes it
+    summaries.fill_lacking()
+    listed = {p["name"]: p for p in items(api("get", "/api/v1/partners"))}
+    assert listed["Kitahama Foods"]["latest_round"]["assessment_id"] == latest.id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -71,19 +72,24 @@ def _counts() -> dict[str, int]:
         }
 
 
-def test_upgrading_and_downgrading_a_database_with_rounds_keeps_every_row(empty_database_url):
-    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old table
-    would cascade into every row that references it. Nothing may be lost either way."""
+def _demo_at_head(url: str) -> tuple[Any, Any]:
+    """An app on `url` upgraded to the head, with the demo workspace loaded."""
     from fitcheck.services.demo import load_demo
 
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "m" * 40, "SQLALCHEMY_DATABASE_URI": empty_database_url}
-    )
+    app = create_app({"TESTING": True, "SECRET_KEY": "m" * 40, "SQLALCHEMY_DATABASE_URI": url})
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context():
         load_demo()
         db.session.remove()
+    return app, runner
+
+
+def test_upgrading_and_downgrading_a_database_with_rounds_keeps_every_row(empty_database_url):
+    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old table
+    would cascade into every row that references it. Nothing may be lost either way."""
+    app, runner = _demo_at_head(empty_database_url)
+    with app.app_context():
         before = _counts()
     assert before["answers"] > 1000
 
@@ -95,4 +101,33 @@ def test_upgrading_and_downgrading_a_database_with_rounds_keeps_every_row(empty_
     assert up.exit_code == 0, up.output
     with app.app_context():
         assert _counts() == before
+        db.engine.dispose()
+
+
+def test_an_upgrade_computes_the_summaries_a_page_would_otherwise_wait_for(empty_database_url):
+    """Summaries of an older engine (or none) are the upgrade's data step, never a page's."""
+    from fitcheck.services import summaries
+
+    app, runner = _demo_at_head(empty_database_url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE round_summaries SET engine = engine - 1"))
+            connection.execute(
+                text(
+                    "DELETE FROM round_summaries WHERE assessment_id = "
+                    "(SELECT min(id) FROM assessments WHERE state = 'revealed')"
+                )
+            )
+        workspace = db.session.scalar(text("SELECT min(id) FROM workspaces"))
+        assert summaries.pending(workspace) > 0
+        db.session.remove()
+    down = runner.invoke(args=["db", "downgrade", "0004"])
+    assert down.exit_code == 0, down.output
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    with app.app_context():
+        assert summaries.pending(workspace) == 0
+        engines = db.session.scalars(text("SELECT DISTINCT engine FROM round_summaries")).all()
+        assert engines == [summaries.ENGINE]
+        db.session.remove()
         db.engine.dispose()

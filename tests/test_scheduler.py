@@ -920,3 +920,25 @@ def test_expired_sign_up_and_reset_links_are_forgotten_a_day_later(app: Flask, m
     scheduler.forget_dead_links(asked + timedelta(days=2, minutes=1))
     assert db.session.scalar(select(func.count(SignUpRequest.id))) == 0
     assert db.session.scalar(select(func.count(PasswordReset.id))) == 0
+
+
+def test_the_tick_summarises_the_rounds_a_page_found_missing(app: Flask, make_assessment, owner):
+    from sqlalchemy import delete
+
+    from fitcheck.models import RoundSummary
+    from fitcheck.services import summaries
+
+    assessment, people = make_assessment(owner)
+    for respondent in people:
+        save_answers(
+            respondent,
+            [AnswerInput(trait_key=t.key, other=3, self_=4) for t in assessment.traits],
+            submit=True,
+        )
+    assessments.reveal(assessment)
+    db.session.execute(delete(RoundSummary))
+    db.session.commit()
+    assert summaries.pending(owner.workspace_id) == 1
+    scheduler.tick(now=lambda: datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+    assert summaries.pending(owner.workspace_id) == 0
+    assert db.session.get(RoundSummary, assessment.id).engine == summaries.ENGINE

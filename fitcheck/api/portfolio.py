@@ -38,6 +38,7 @@ def analysis_document(result: PortfolioAnalysis) -> dict[str, Any]:
             "no_outcome": result.left_out.no_outcome,
             "other_scale": result.left_out.other_scale,
             "no_mirror": result.left_out.no_mirror,
+            "pending": result.left_out.pending,
         },
         "rounds": [
             {

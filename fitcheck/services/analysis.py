@@ -8,7 +8,8 @@ scales are not comparable, so only the rounds on one scale (the most common one 
 chosen) are analysed; the others are counted as left out.
 
 Three queries whatever the size of the portfolio: the rounds with their partners' names,
-the outcomes, and the rounds' stored summaries (`services.summaries`).
+the outcomes, and the rounds' stored summaries (`services.summaries`); a round not
+summarised yet is left out and counted as pending.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class LeftOut:
     no_outcome: int = 0  # no outcome with this measure between this reveal and the next
     other_scale: int = 0  # rated on another scale than the one analysed
     no_mirror: int = 0  # a side withheld (too few answers) or no trait both sides rated
+    pending: int = 0  # not summarised yet (after an upgrade): the worker is on it
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,12 @@ def analyse_portfolio(
     summaries = summaries_for(workspace_id, [a.id for a, _ in on_scale])
     rounds: list[PairedRound] = []
     no_mirror = 0
+    pending = 0
     for this, outcome in on_scale:
-        summary = summaries[this.id]
+        summary = summaries.get(this.id)
+        if summary is None:  # the worker has not summarised it yet
+            pending += 1
+            continue
         z = outcome.value(measure)
         assert z is not None  # _first_after pairs only outcomes that record the measure
         if summary.x is None or summary.y is None:
@@ -204,7 +210,10 @@ def analyse_portfolio(
         scales=scales,
         rounds=tuple(rounds),
         left_out=LeftOut(
-            no_outcome=no_outcome, other_scale=len(paired) - len(on_scale), no_mirror=no_mirror
+            no_outcome=no_outcome,
+            other_scale=len(paired) - len(on_scale),
+            no_mirror=no_mirror,
+            pending=pending,
         ),
         analysis=stats.analyse((r.observation for r in rounds), binary=measure.binary),
     )

@@ -87,9 +87,11 @@ def portfolio(
     rows = []
     for partner_rounds in by_partner.values():
         latest = partner_rounds[-1]
-        summary = summaries[latest.id]
+        summary = summaries.get(latest.id)
+        if summary is None:  # not summarised yet: the page says how many are pending
+            continue
         previous = before[latest.id]
-        change = similarity_change(summaries[previous.id] if previous else None, summary)
+        change = similarity_change(summaries.get(previous.id) if previous else None, summary)
         rows.append(
             PortfolioRow(
                 partner=latest.partner,

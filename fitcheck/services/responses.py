@@ -65,11 +65,15 @@ def load_respondent(token: str) -> Respondent | None:
 def load_for_answers(token: str) -> Respondent | None:
     """The respondent whose link carries `token`, with what saving answers reads (its
     assessment and the frozen traits) in one query: the API's PUT shows no page."""
-    return db.session.scalars(
-        select(Respondent)
-        .where(Respondent.token_hash == hash_token(token))
-        .options(joinedload(Respondent.assessment).joinedload(Assessment.traits))
-    ).unique().first()
+    return (
+        db.session.scalars(
+            select(Respondent)
+            .where(Respondent.token_hash == hash_token(token))
+            .options(joinedload(Respondent.assessment).joinedload(Assessment.traits))
+        )
+        .unique()
+        .first()
+    )
 
 
 def link_state(respondent: Respondent, *, now: datetime | None = None) -> LinkState:

@@ -37,7 +37,7 @@ from ..models import (
     State,
     utcnow,
 )
-from . import assessments, invitations, notifications, outbox
+from . import assessments, invitations, notifications, outbox, summaries
 from .assessments import MAX_REMINDER_DAYS
 
 # The weekly digest goes out on Monday (ISO weekday 1) from this hour, in the app's timezone.
@@ -49,13 +49,26 @@ def tick(*, now: Callable[[], datetime] = utcnow) -> None:
     """One minute's work. A step that fails is logged and tried again next minute; it
     does not keep the others from running."""
     moment = now()
-    for step in (reveal_at_deadlines, send_due_reminders, send_weekly_digest, forget_dead_links):
+    steps = (
+        reveal_at_deadlines,
+        send_due_reminders,
+        send_weekly_digest,
+        forget_dead_links,
+        fill_summaries,
+    )
+    for step in steps:
         try:
             step(moment)
         except Exception:
             db.session.rollback()
             current_app.logger.exception("%s failed; trying again next minute", step.__name__)
     outbox.deliver_due(now=now)
+
+
+def fill_summaries(moment: datetime) -> int:
+    """Rounds revealed before summaries existed, or summarised by an older engine, get
+    their summary here rather than on a page visit (`summaries.fill_lacking`)."""
+    return summaries.fill_lacking()
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,9 +3,12 @@
 The portfolio page and the "like attracts like" analysis need S, both levels and the
 portfolio point of every round of the workspace; recomputing thousands of rounds from
 their answers on every visit is what made those pages slow. The answers of a revealed round
-never change, so the summary is written at the reveal; a round without one (revealed
-before summaries existed) or with one of an older `ENGINE` is computed once, in a fixed
-number of queries, and stored for the next reader.
+never change, so the summary is written at the reveal. A round without one (revealed
+before summaries existed) or with one of an older `ENGINE` is computed by the worker
+(its minute tick, woken early by a page that missed one) and by `flask db upgrade`, in a
+fixed number of queries per workspace — never during a page visit, where thousands of
+rounds would pass the server's timeout. Until then the pages leave such a round out and
+say how many are pending.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Executable, select
+from flask import current_app
+from sqlalchemy import Executable, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -150,52 +154,68 @@ BATCH = 500
 
 
 def summaries_for(workspace_id: int, assessment_ids: Collection[int]) -> dict[int, Summary]:
-    """The summary of each of these revealed rounds of the workspace, by assessment id
-    (an id of another workspace, or of a round not revealed, has none).
-
-    One query reads the stored ones. If any is missing or outdated, three more read every
-    revealed round of the workspace that lacks one (not only those asked for, so the
-    table fills up at once), their traits and their answers; the computed summaries are
-    stored in batches.
+    """The stored summary of each of these revealed rounds of the workspace, by assessment
+    id, in one query. A round whose summary is missing or outdated has none here: no page
+    visit computes one (`pending` says how many are still to come); the worker is woken to
+    compute them (`request_fill`).
     """
     wanted = set(assessment_ids)
     if not wanted:
         return {}
-    stored = db.session.execute(
-        select(*_SUMMARY_COLUMNS).where(
-            RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
-        )
-    )
-    found = {row[0]: Summary(*row) for row in stored if row[0] in wanted}
-    if len(found) == len(wanted):
-        return found
-    computed = _compute_lacking(workspace_id)
-    return found | {
-        summary.assessment_id: summary for summary in computed if summary.assessment_id in wanted
-    }
+    found = {summary.assessment_id: summary for summary in _stored(workspace_id, wanted)}
+    if len(found) < len(wanted):
+        request_fill()
+    return found
 
 
 def workspace_summaries(workspace_id: int) -> list[Summary]:
-    """The summary of every revealed round of the workspace: one query for the stored ones,
-    one more to find those lacking (computed and stored as `summaries_for` does)."""
-    stored = [
-        Summary(*row)
-        for row in db.session.execute(
-            select(*_SUMMARY_COLUMNS).where(
-                RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
-            )
-        )
-    ]
-    return stored + _compute_lacking(workspace_id)
+    """The stored summary of every revealed round of the workspace, in one query (rounds
+    still to be summarised are left out, as in `summaries_for`)."""
+    return _stored(workspace_id, None)
 
 
-def summarise_all() -> int:
-    """Compute every workspace's missing or outdated summaries (after an upgrade, say).
-    Returns how many were computed."""
-    return sum(
-        len(_compute_lacking(workspace_id))
-        for workspace_id in db.session.scalars(select(Workspace.id))
+def _stored(workspace_id: int, wanted: Collection[int] | None) -> list[Summary]:
+    query = select(*_SUMMARY_COLUMNS).where(
+        RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
     )
+    return [
+        Summary(*row) for row in db.session.execute(query) if wanted is None or row[0] in wanted
+    ]
+
+
+def _lacking(workspace_id: int | None = None) -> Select[Any]:
+    """Revealed rounds (of one workspace, or of all) without a summary of this ENGINE."""
+    fresh = select(RoundSummary.assessment_id).where(RoundSummary.engine == ENGINE)
+    query = select(Assessment.id).where(
+        Assessment.state.in_(VISIBLE_STATES), Assessment.id.not_in(fresh)
+    )
+    if workspace_id is not None:
+        query = query.where(Assessment.workspace_id == workspace_id)
+    return query
+
+
+def pending(workspace_id: int) -> int:
+    """How many revealed rounds of the workspace still wait for the worker to summarise
+    them (after an upgrade, say): the pages say so instead of computing them."""
+    count = db.session.scalar(select(func.count()).select_from(_lacking(workspace_id).subquery()))
+    return int(count or 0)
+
+
+def request_fill() -> None:
+    """Wake the worker to compute missing summaries; its minute tick does it anyway."""
+    wake = current_app.extensions.get("fitcheck.wake_summaries")
+    if wake is not None:
+        wake()
+
+
+def fill_lacking() -> int:
+    """Compute and store every missing or outdated summary, workspace by workspace: the
+    worker's job (its tick and `request_fill`) and `flask db upgrade`'s. Returns how many
+    were computed; a second run finds none."""
+    workspaces = db.session.scalars(
+        select(Assessment.workspace_id).where(Assessment.id.in_(_lacking())).distinct()
+    ).all()
+    return sum(len(_compute_lacking(workspace_id)) for workspace_id in workspaces)
 
 
 def _compute_lacking(workspace_id: int) -> list[Summary]:
@@ -203,14 +223,7 @@ def _compute_lacking(workspace_id: int) -> list[Summary]:
     one (or has one of an older ENGINE): four statements plus one insert per batch."""
     # Narrowed in SQL rather than by a list of ids, which could outgrow the databases'
     # limits on bound parameters.
-    fresh = select(RoundSummary.assessment_id).where(
-        RoundSummary.workspace_id == workspace_id, RoundSummary.engine == ENGINE
-    )
-    lacking = (
-        select(Assessment.id)
-        .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
-        .where(Assessment.id.not_in(fresh))
-    )
+    lacking = _lacking(workspace_id)
     rounds = list(
         db.session.scalars(
             select(Assessment)

@@ -26,6 +26,7 @@ from ..labels import (
     portfolio_verdict,
 )
 from ..models import Kind
+from ..services import summaries
 from ..services.analysis import Measure, PortfolioAnalysis, analyse_portfolio
 from ..services.portfolio_view import SORTS, portfolio, response_styles
 
@@ -78,6 +79,7 @@ def index() -> str:
         verdicts=VERDICT_NAMES,
         drawn=len(points),
         styles=response_styles(rows),
+        pending=summaries.pending(workspace.id),
     )
 
 

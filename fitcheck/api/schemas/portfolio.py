@@ -262,6 +262,13 @@ class LeftOutSchema(ma.Schema):
         required=True,
         metadata={"description": "Rounds with a side withheld or no trait both sides rated."},
     )
+    pending = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Rounds not summarised yet (after an upgrade): the worker computes "
+            "them within a minute or so; ask again."
+        },
+    )
 
 
 class PairedRoundSchema(ma.Schema):
