@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Connection, func, insert, select
 
 from fitcheck.extensions import db
-from fitcheck.models import Contact, Outcome, Partner, TraitSet
+from fitcheck.models import Contact, Outcome, Partner, Trait, TraitSet
 from fitcheck.services import Conflict, api_tokens
 from fitcheck.services import outcomes as outcome_service
 from fitcheck.services import partners as partner_service
@@ -321,3 +321,47 @@ def test_import_race_writes_no_row(client, owner, make_partner, monkeypatch):
     monkeypatch.undo()
     report = outcome_service.import_outcomes_csv(owner.workspace_id, content, recorded_by_id=None)
     assert (report.created, report.updated) == (1, 1)
+
+
+def test_two_traits_of_one_label_at_once_get_two_keys(app, owner, monkeypatch):
+    trait_set = trait_service.create_trait_set(
+        owner.workspace_id,
+        name="Raced",
+        scale_lo=1,
+        scale_hi=5,
+        point_labels={"en": list("12345"), "ja": list("12345")},
+    )
+    text = trait_service.TraitText(
+        label_en="Quick response",
+        label_ja="迅速な対応",
+        question_other_en="{partner}?",
+        question_other_ja="{partner}?",
+        question_self_en="we?",
+        question_self_ja="we?",
+    )
+    set_id, workspace_id = trait_set.id, trait_set.workspace_id
+
+    def other_request(connection: Connection) -> Any:
+        return connection.execute(
+            insert(Trait).values(
+                workspace_id=workspace_id,
+                trait_set_id=set_id,
+                key="quick_response",
+                position=0,
+                label_en="Quick response",
+                label_ja="迅速な対応",
+                description_en="",
+                description_ja="",
+                question_other_en="{partner}?",
+                question_other_ja="{partner}?",
+                question_self_en="we?",
+                question_self_ja="we?",
+            )
+        )
+
+    checks = race(monkeypatch, trait_service, "_free_key", other_request)
+    trait = trait_service.add_trait(trait_set, text)
+    assert len(checks) == 2  # found free, refused by the key, found the next one
+    assert trait.key == "quick_response_2"
+    keys = db.session.scalars(select(Trait.key).where(Trait.trait_set_id == set_id)).all()
+    assert sorted(keys) == ["quick_response", "quick_response_2"]

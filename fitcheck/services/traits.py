@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import limits
 from ..defaults import BRAND_PARTNER, DefaultTraitSet
@@ -169,30 +170,52 @@ def default_point_labels() -> dict[str, list[str]]:
     return {"en": list(BRAND_PARTNER.point_labels_en), "ja": list(BRAND_PARTNER.point_labels_ja)}
 
 
+# Two people adding a trait of the same label to one set at the same moment both find its
+# key free; the second then takes the next one instead of failing.
+_KEY_ATTEMPTS = 3
+
+
 def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
     """Append a trait. Its key is stable for life: later rounds are matched by it."""
     values = _checked_text(text)
-    key = _slug(key or text.label_en)
-    taken = set(db.session.scalars(select(Trait.key).where(Trait.trait_set_id == trait_set.id)))
+    wanted = _slug(key or text.label_en)
+    set_id, workspace_id = trait_set.id, trait_set.workspace_id
+    for attempt in range(_KEY_ATTEMPTS):
+        position = db.session.scalar(
+            select(func.coalesce(func.max(Trait.position), -1) + 1).where(
+                Trait.trait_set_id == set_id
+            )
+        )
+        trait = Trait(
+            workspace_id=workspace_id,
+            trait_set_id=set_id,
+            key=_free_key(set_id, wanted),
+            position=position,
+            **values,
+        )
+        db.session.add(trait)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another request took the key meanwhile
+            if attempt == _KEY_ATTEMPTS - 1:
+                raise Conflict(
+                    _l("This trait set was being changed by someone else; add it again."),
+                    "label_en",
+                ) from None
+        else:
+            return trait
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _free_key(trait_set_id: int, key: str) -> str:
+    """`key`, or `key_2`, `key_3` … whichever the set does not use yet."""
+    taken = set(db.session.scalars(select(Trait.key).where(Trait.trait_set_id == trait_set_id)))
     base, number = key, 2
     while key in taken:
         key = f"{base}_{number}"
         number += 1
-    position = db.session.scalar(
-        select(func.coalesce(func.max(Trait.position), -1) + 1).where(
-            Trait.trait_set_id == trait_set.id
-        )
-    )
-    trait = Trait(
-        workspace_id=trait_set.workspace_id,
-        trait_set_id=trait_set.id,
-        key=key,
-        position=position,
-        **values,
-    )
-    db.session.add(trait)
-    db.session.commit()
-    return trait
+    return key
 
 
 def update_trait(trait: Trait, text: TraitText) -> Trait:

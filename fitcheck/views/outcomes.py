@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from ..forms import ActionForm, OutcomeForm, OutcomeImportForm
 from ..forms.staff import flag_text, flag_value
 from ..models import Outcome, Partner
-from ..services import ServiceError
+from ..services import ServiceError, outcome_rules
 from ..services import outcomes as service
 from .scoping import owned_or_404
 
@@ -111,7 +111,11 @@ def import_csv() -> str:
         except ServiceError as error:
             form.file.errors.append(error.message)
     return render_template(
-        "outcomes/import.html", form=form, report=report, columns=service.CSV_COLUMNS
+        "outcomes/import.html",
+        form=form,
+        report=report,
+        columns=service.CSV_COLUMNS,
+        max_revenue=f"{outcome_rules.MAX_REVENUE:,}",
     )
 
 
