@@ -131,3 +131,22 @@ def test_an_upgrade_computes_the_summaries_a_page_would_otherwise_wait_for(empty
         assert engines == [summaries.ENGINE]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_answers_by_respondent_are_found_through_the_unique_index(tmp_path):
+    """The index of its own on answers.respondent_id is gone (0006): every lookup by
+    respondent still uses an index, the unique (respondent_id, trait_id) one."""
+    url = f"sqlite:///{tmp_path / 'plan.sqlite3'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "m" * 40, "SQLALCHEMY_DATABASE_URI": url})
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context(), db.engine.connect() as connection:
+        indexes = {index["name"] for index in inspect(connection).get_indexes("answers")}
+        assert "ix_answers_respondent_id" not in indexes
+        plan = connection.execute(
+            text("EXPLAIN QUERY PLAN SELECT * FROM answers WHERE respondent_id = 1")
+        ).all()
+        # SQLite names the unique constraint's index sqlite_autoindex_answers_<n>.
+        steps = " ".join(str(row[-1]) for row in plan)
+        assert "SEARCH answers USING INDEX sqlite_autoindex_answers" in steps, steps
+        assert "SCAN" not in steps
+        db.engine.dispose()

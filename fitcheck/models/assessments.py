@@ -285,7 +285,8 @@ class Answer(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(index=True)
-    respondent_id: Mapped[int] = mapped_column(index=True)
+    # Looked up through the unique (respondent_id, trait_id) index: no index of its own.
+    respondent_id: Mapped[int]
     trait_id: Mapped[int] = mapped_column(index=True)
     scale_lo: Mapped[int]
     scale_hi: Mapped[int]
