@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n 2
 CATALOGS := $(wildcard fitcheck/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint typecheck translations extract-messages update-catalogs clean
+.PHONY: run test lint typecheck translations extract-messages update-catalogs plotly-bundle clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -56,6 +56,12 @@ extract-messages: $(STAMP)
 update-catalogs: extract-messages
 	$(BIN)/pybabel update -i fitcheck/translations/messages.pot -d fitcheck/translations \
 		--no-fuzzy-matching --ignore-obsolete
+
+# Maintenance: rebuild the plotly.js bundles (fitcheck/static/vendor/plotly-*.min.js and their
+# .gz/.br) after changing js/plotly or upgrading plotly; needs Node and npm. The output is
+# committed, so `make run` and `make test` need neither.
+plotly-bundle:
+	cd js/plotly && npm ci --ignore-scripts --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(COMPILED)

@@ -13,15 +13,22 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, or from `test_config` alone when given."""
-    from . import cli, errors, security, tasks, views
+    from . import assets, cli, errors, security, tasks, views
     from .api import register_api
     from .config import configure
 
-    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+    # No /static route: every file a page loads is an asset under a hashed name (assets.py).
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES),
+        static_folder=None,
+    )
     configure(app, test_config)
     _register_extensions(app)
     tasks.init_app(app)
     views.register_blueprints(app)
+    assets.init_app(app)
     register_api(app)
     # After the API: HTML pages keep their error templates, whatever a library registered.
     errors.register_error_handlers(app)
@@ -31,7 +38,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from .extensions import (
+        babel,
+        bootstrap,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
     from .i18n import TextJSONProvider, lazy_gettext, select_locale
     from .services.accounts import load_session_user
 
@@ -47,6 +63,7 @@ def _register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.json = TextJSONProvider(app)
     bootstrap.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"

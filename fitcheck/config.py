@@ -101,6 +101,9 @@ DEFAULTS: Mapping[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "BOOTSTRAP_SERVE_LOCAL": True,
+    # Brotli where the browser takes it, else gzip; zstd and deflate are not offered.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
     "BABEL_DEFAULT_LOCALE": "en",
     # fitcheck's first users are in Japan; dates are shown and typed in this zone.
     "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,6 +38,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 bootstrap = Bootstrap5()
+# Pages, JSON and assets leave compressed (Brotli, else gzip) when the browser accepts it.
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .assets import bp as assets_bp
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -24,7 +26,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS.
+    """Mark the session cookie Secure whenever the request came over HTTPS; no session for
+    assets.
 
     The setting alone is static; deciding per request keeps `make run` on plain http working
     while a deployment behind TLS gets Secure cookies without a flag to forget.
@@ -32,6 +35,14 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # An asset is the same for everyone: its response neither refreshes the cookie nor
+        # says `Vary: Cookie`, which would make the browser's cache miss whenever the cookie
+        # changed. (An error page that wrote to the session still saves it.)
+        if request.path.startswith(f"{assets_bp.url_prefix}/") and not session.modified:
+            return
+        super().save_session(app, session, response)
 
 
 def _set_headers(response: Response) -> Response:

@@ -3,7 +3,6 @@ everywhere, a fixed number of queries; commitments; plotly.js served locally."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 
@@ -16,7 +15,6 @@ from fitcheck.services import assessments
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.respondents import add_respondent
 from fitcheck.services.results import load_results
-from fitcheck.views.vendor import PLOTLY_VERSION
 
 from .support import count_queries, csrf_token
 
@@ -80,7 +78,7 @@ def test_report_is_printable_with_the_same_numbers(client, sign_in, revealed):
     page = client.get(f"/assessments/{assessment.id}/report").get_data(as_text=True)
     mirror = load_results(assessment).fit.comparisons.mirror
     assert f"{mirror.similarity:.1f}" in page
-    assert "results.css" in page and "data-print" in page
+    assert "/assets/results." in page and "data-print" in page
 
 
 def test_user_text_is_escaped_in_the_page_and_the_charts(client, sign_in, revealed):
@@ -186,20 +184,6 @@ def test_results_page_queries_do_not_grow_with_respondents(
             assert client.get(f"/assessments/{assessment.id}/results").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
-
-
-def test_plotly_is_served_locally_with_a_long_cache(client):
-    url = f"/vendor/plotly-{PLOTLY_VERSION}.min.js"
-    plain = client.get(url)
-    assert plain.status_code == 200
-    assert "max-age=31536000" in plain.headers["Cache-Control"]
-    assert b"plotly.js" in plain.data[:200]
-    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
-    assert zipped.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(zipped.data) == plain.data
-    etag = plain.headers["ETag"]
-    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-    assert client.get("/vendor/plotly-0.0.0.min.js").status_code == 404
 
 
 def test_results_page_of_300_respondents_and_40_traits_costs_a_fixed_number_of_queries(

@@ -33,12 +33,10 @@ def _template_helpers() -> dict[str, Any]:
     from ..forms import LanguageForm, SignOutForm
     from ..services.dates import format_date, format_datetime
     from ..services.partners import is_web_address
-    from .vendor import PLOTLY_VERSION
 
     return {
         "current_locale": lambda: str(get_locale() or "en"),
         "chart_config": figure_config(),
-        "plotly_version": PLOTLY_VERSION,
         "format_date": format_date,
         "format_datetime": format_datetime,
         "is_web_address": is_web_address,
@@ -65,7 +63,6 @@ def register_blueprints(app: Flask) -> None:
         respond,
         results,
         traits,
-        vendor,
         workspace,
     )
 
@@ -82,5 +79,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portfolio.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(workspace.bp)
-    app.register_blueprint(vendor.bp)
     app.context_processor(_template_helpers)

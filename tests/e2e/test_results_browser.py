@@ -23,7 +23,7 @@ from .conftest import ARTIFACTS, DESKTOP, PHONE, sign_in_as_demo_owner
 Screenshot = Callable[..., Path]
 NewPage = Callable[..., Page]
 CATALOGS = Path(fitcheck.__file__).resolve().parent / "translations"
-PLOTLY_URL = re.compile(r"/vendor/plotly-[\w.]+\.min\.js$")
+PLOTLY_URL = re.compile(r"/assets/vendor/plotly-round\.[0-9a-f]{16}\.min\.js$")
 ONE_YEAR = 365 * 24 * 3600
 LABELS_JA = [trait.label_ja for trait in BRAND_PARTNER.traits]
 
@@ -131,7 +131,7 @@ def test_results_charts_are_drawn_with_plotly_from_this_site_only(
     wait_for_charts(page)
     entries = page.evaluate(
         """() => performance.getEntriesByType('resource')
-             .filter((entry) => entry.name.includes('/vendor/plotly-'))
+             .filter((entry) => entry.name.includes('/assets/vendor/plotly-'))
              .map((entry) => entry.transferSize)"""
     )
     assert entries == [0], "plotly.js was fetched again"
