@@ -11,18 +11,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +25,10 @@ from fitcheck.config import UnsafeConfigError, check_rate_limit_storage, from_en
 from fitcheck.services import api_tokens
 
 from .conftest import require_or_skip
-from .support import CSRF_FIELD, count_queries
+from .servers import Browser, gunicorn, server_env, serving
+from .support import count_queries
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -135,101 +127,6 @@ def test_several_processes_need_a_shared_store(storage, processes, refused):
 # gunicorn, as deployed ---------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _server_env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("RATELIMIT_", "SIGN_IN_", "GUNICORN", "WEB_CONCURRENCY"))
-    }
-    env.update(
-        SECRET_KEY=secrets.token_urlsafe(32),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'fitcheck.sqlite3'}",
-        TASK_QUEUE_URL="memory://",
-        BIND=f"127.0.0.1:{_free_port()}",
-        **settings,
-    )
-    return env
-
-
-def _gunicorn(env: dict[str, str], *args: str, **kwargs: Any) -> Any:
-    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *args, "wsgi:app"]
-    return command, {"cwd": ROOT, "env": env, **kwargs}
-
-
-@contextmanager
-def _serving(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    """Run gunicorn until the block ends; yields its base URL once /healthz answers."""
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "fitcheck", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    command, options = _gunicorn(env, "--access-logformat", "%(p)s %(m)s %(U)s %(s)s")
-    with (
-        (tmp_path / "access.log").open("wb") as access,
-        (tmp_path / "error.log").open("wb") as errors,
-    ):
-        server = subprocess.Popen(command, stdout=access, stderr=errors, **options)
-    base = f"http://{env['BIND']}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log = (tmp_path / "error.log").read_text()
-                    pytest.fail(f"gunicorn did not start:\n{log}")
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-class Browser:
-    """One browser: a cookie jar, the form's CSRF token, and an address of its own."""
-
-    def __init__(self, base: str, address: str) -> None:
-        self.base = base
-        self.address = address
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
-        )
-
-    def status(self, method: str, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1, built above
-            self.base + path, data=body, method=method, headers={"X-Forwarded-For": self.address}
-        )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def post_form(self, path: str, **fields: str) -> int:
-        """Fetch the form (and its CSRF token) as a browser would, then post it."""
-        code, page = self.status("GET", path)
-        match = CSRF_FIELD.search(page)
-        assert code == 200 and match, (code, page[:200])
-        return self.status("POST", path, {**fields, "csrf_token": match.group(1)})[0]
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def _side_by_side(calls: list[Any]) -> Counter[int]:
     """Two at a time, so both workers serve them; the status codes, counted."""
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -257,7 +154,7 @@ def redis_prefix() -> Iterator[str]:
 
 
 def test_two_gunicorn_workers_count_every_limit_once(tmp_path, redis_prefix):
-    env = _server_env(
+    env = server_env(
         tmp_path,
         WEB_CONCURRENCY="2",
         RATELIMIT_STORAGE_URI=REDIS_URL,
@@ -266,7 +163,7 @@ def test_two_gunicorn_workers_count_every_limit_once(tmp_path, redis_prefix):
         SIGN_IN_RATE_LIMIT="3 per minute",
         SIGN_IN_ACCOUNT_RATE_LIMIT="3 per hour",
     )
-    with _serving(tmp_path, env) as base:
+    with serving(tmp_path, env) as base:
         # Per address: five accounts tried from one address.
         browsers = [Browser(base, "198.51.100.7") for _ in range(5)]
         codes = _side_by_side(
@@ -308,7 +205,7 @@ def test_two_gunicorn_workers_count_every_limit_once(tmp_path, redis_prefix):
 
 def test_gunicorn_refuses_several_workers_that_count_on_their_own(tmp_path):
     for args, settings in (((), {"WEB_CONCURRENCY": "2"}), (("--workers", "3"), {})):
-        command, options = _gunicorn(_server_env(tmp_path, **settings), *args)
+        command, options = gunicorn(server_env(tmp_path, **settings), *args)
         finished = subprocess.run(command, capture_output=True, text=True, timeout=60, **options)
         assert finished.returncode == 1
         assert "Rate limits are counted in each process" in finished.stderr
