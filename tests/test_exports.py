@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 from fitcheck import vocabulary
 from fitcheck.extensions import db
 from fitcheck.models import Side
-from fitcheck.services import assessments, exports
+from fitcheck.services import api_tokens, assessments, commitments, exports
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.results import ResultsSealed, load_results
 
@@ -129,11 +130,14 @@ def test_answers_csv_is_tidy_utf8_with_a_bom_and_crlf(worked_example, sign_in, c
     assert {row["trait_label_ja"] for row in rows} >= {"passion（日本語）"}
 
 
-def test_cant_judge_and_missing_importance_are_empty_values(worked_example):
+def test_cant_judge_and_missing_importance_are_empty_values_that_say_why(worked_example):
     assessment, _ = worked_example()
     rows = exports.answer_rows(assessment)
     value = {
         (row["respondent"], row["trait_key"], row["perspective"]): row["value"] for row in rows
+    }
+    answer = {
+        (row["respondent"], row["trait_key"], row["perspective"]): row["answer"] for row in rows
     }
     # C2 is the company respondent who could not judge the client's growth.
     c2 = next(f"company-{n}" for n in (1, 2) if value[(f"company-{n}", "growth", "other")] is None)
@@ -147,6 +151,12 @@ def test_cant_judge_and_missing_importance_are_empty_values(worked_example):
         if (row["respondent"], row["trait_key"], row["perspective"]) == (c2, "growth", "other")
     )
     assert growth["value"] == ""
+    # The empty value says why: "can't judge" is not an importance left out.
+    assert growth["answer"] == answer[(c2, "growth", "other")] == "cant_judge"
+    assert answer[("client-1", "dialogue", "importance")] == "not_given"
+    assert answer[(c2, "passion", "other")] == "given"
+    assert {row["answer"] for row in rows if row["value"] is not None} == {"given"}
+    assert {row["answer"] for row in rows if row["value"] is None} == {"cant_judge", "not_given"}
 
 
 def test_no_names_or_emails_appear_in_any_export(worked_example, sign_in, client):
@@ -288,7 +298,8 @@ def test_xlsx_keeps_numbers_numeric(worked_example):
     }
     assert gaps["response"].data_type == "n" and gaps["response"].value == pytest.approx(-1.5)
     answers = workbook["Answers"]
-    values = [row[-1] for row in answers.iter_rows(min_row=2)]
+    value = [cell.value for cell in answers[1]].index("value")
+    values = [row[value] for row in answers.iter_rows(min_row=2)]
     assert all(cell.data_type == "n" for cell in values if cell.value is not None)
     assert any(cell.value is None for cell in values)  # can't judge: an empty cell
 
@@ -358,6 +369,34 @@ def test_json_numbers_are_those_of_the_fit_model(worked_example, sign_in, client
         "side": "company",
         "comments": ["C1 on passion", "C2 on passion"],
     }
+    assert document["commitments"] == []
+
+
+def test_the_json_export_lists_the_rounds_commitments_as_the_api_does(
+    worked_example, sign_in, client
+):
+    assessment, user = worked_example()
+    trait = assessment.traits[1]
+    commitments.add_commitment(
+        assessment,
+        trait_id=trait.id,
+        side=Side.CLIENT,
+        action='=HYPERLINK("x") weekly call',
+        owner="Sato",
+        due_on=date(2027, 3, 31),
+        created_by_id=user.id,
+    )
+    db.session.commit()
+    token = api_tokens.create_token(user, "Export test")[1]
+    sign_in(user.email)
+    document = client.get(f"/assessments/{assessment.id}/export/results.json").json
+    api = f"/api/v1/assessments/{assessment.id}/commitments"
+    listed = client.get(api, headers={"Authorization": f"Bearer {token}"}).json["items"]
+    assert document["commitments"] == listed
+    (commitment,) = document["commitments"]
+    assert commitment["trait_key"] == trait.key and commitment["side"] == "client"
+    assert commitment["action"] == '=HYPERLINK("x") weekly call'  # JSON is data, not cells
+    assert commitment["due_on"] == "2027-03-31" and commitment["status"] == "open"
 
 
 def test_the_worked_example_mirror_score_appears_in_every_results_export(

@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from ..models import Assessment, Commitment
 from ..services import ServiceError, listings
 from ..services import commitments as service
+from ..services.documents import commitment_document
 from .access import current_user_id, fail, protect
 from .errors import ErrorSchema
 from .schemas.reads import (
@@ -48,29 +49,8 @@ def _assessment(assessment_id: int) -> Assessment:
     return owned_or_404(Assessment, assessment_id, _("No assessment with this id."))
 
 
-def _document(seen: service.RoundCommitment) -> dict[str, Any]:
-    commitment = seen.commitment
-    return {
-        "id": commitment.id,
-        "assessment_id": commitment.assessment_id,
-        "trait_key": seen.trait.key,
-        "side": commitment.side,
-        "action": commitment.action,
-        "owner": commitment.owner,
-        "due_on": commitment.due_on,
-        "status": seen.status,
-        "here": seen.here,
-        "carried_from": None
-        if seen.came_from is None
-        else {"assessment_id": seen.came_from.assessment_id, "status": seen.came_from.status},
-        "carried_to": None if seen.went_to is None else seen.went_to.id,
-        "created_at": commitment.created_at,
-        "updated_at": commitment.updated_at,
-    }
-
-
 def _where_it_stands(commitment: Commitment) -> dict[str, Any]:
-    return _document(service.round_commitment(commitment, commitment.assessment_id))
+    return commitment_document(service.round_commitment(commitment, commitment.assessment_id))
 
 
 @blp.get(f"{ASSESSMENT}/commitments")
@@ -85,7 +65,7 @@ def list_commitments(assessment_id: int, **query: Any) -> dict[str, Any]:
     """
     commitments = service.list_commitments(_assessment(assessment_id))
     page = listings.page_of_list(commitments, page=query["page"], per_page=query["per_page"])
-    return page_document(page, [_document(seen) for seen in page.items])
+    return page_document(page, [commitment_document(seen) for seen in page.items])
 
 
 @blp.post(f"{ASSESSMENT}/commitments")

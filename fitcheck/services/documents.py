@@ -1,4 +1,5 @@
-"""A revealed round as one document: the API's results and the JSON export.
+"""A revealed round as one document: the API's results and the JSON export; a commitment as
+both list it.
 
 Both are built here from one `rounds.load_round`, with the public names of
 `fitcheck.vocabulary`, so an integrator reading the API and an analyst opening the export
@@ -11,6 +12,7 @@ from typing import Any
 
 from .. import vocabulary
 from ..fit import Side
+from .commitments import RoundCommitment
 from .rounds import Round
 
 
@@ -52,4 +54,27 @@ def round_document(loaded: Round, *, locale: str | None = None) -> dict[str, Any
             side.value: vocabulary.style_document(loaded.style(side)) for side in Side
         },
         "norms": vocabulary.norms_document(loaded.distinctive),
+    }
+
+
+def commitment_document(seen: RoundCommitment) -> dict[str, Any]:
+    """A commitment as the round it is seen from lists it: its status there, where it was
+    carried from and to."""
+    commitment = seen.commitment
+    return {
+        "id": commitment.id,
+        "assessment_id": commitment.assessment_id,
+        "trait_key": seen.trait.key,
+        "side": commitment.side,
+        "action": commitment.action,
+        "owner": commitment.owner,
+        "due_on": commitment.due_on,
+        "status": seen.status,
+        "here": seen.here,
+        "carried_from": None
+        if seen.came_from is None
+        else {"assessment_id": seen.came_from.assessment_id, "status": seen.came_from.status},
+        "carried_to": None if seen.went_to is None else seen.went_to.id,
+        "created_at": commitment.created_at,
+        "updated_at": commitment.updated_at,
     }

@@ -31,7 +31,7 @@ import hmac
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date
 from typing import Any, TypeAlias
 
 from flask import current_app
@@ -46,7 +46,8 @@ from ..fit import Side
 from ..models import Answer, Assessment, Respondent, User
 from . import audit
 from .assessments import audit_subject as assessment_subject
-from .documents import round_document
+from .commitments import list_commitments
+from .documents import commitment_document, round_document
 from .results import Results, load_results
 from .rounds import Round, load_round
 
@@ -66,7 +67,12 @@ ANSWER_COLUMNS = (
     "trait_label_ja",
     "perspective",
     "value",
+    # Why `value` is empty, spelled out: "cant_judge" (the respondent chose "can't judge")
+    # or "not_given" (an importance left out); "given" beside a number.
+    "answer",
 )
+#: The `answer` column's values.
+GIVEN, CANT_JUDGE, NOT_GIVEN = "given", "cant_judge", "not_given"
 RESULT_COLUMNS = (
     "assessment_id",
     "partner",
@@ -133,6 +139,8 @@ def _answer_rows(results: Results) -> list[Row]:
             Answer.other_rating,
             Answer.self_rating,
             Answer.importance,
+            Answer.other_cant_judge,
+            Answer.self_cant_judge,
         )
         .join(Respondent, Respondent.id == Answer.respondent_id)
         .where(
@@ -144,17 +152,22 @@ def _answer_rows(results: Results) -> list[Row]:
     ).all()
     sides = {row.id: Side(row.side) for row in answers}
     ids = _opaque_ids(assessment.id, sides.items())
-    given: dict[tuple[int, int], tuple[int | None, int | None, int | None]] = {
-        (row.id, row.trait_id): (row.other_rating, row.self_rating, row.importance)
+    given: dict[tuple[int, int], tuple[tuple[int | None, bool], ...]] = {
+        (row.id, row.trait_id): (
+            (row.other_rating, row.other_cant_judge),
+            (row.self_rating, row.self_cant_judge),
+            (row.importance, False),
+        )
         for row in answers
     }
+    nothing = ((None, False),) * len(PERSPECTIVES)
     meta = _meta(assessment)
     rows: list[Row] = []
     # `ids` is ordered by side, then opaque number: nothing in the order points to a person.
     for respondent_id, opaque_id in ids.items():
         for trait in assessment.traits:
-            values = given.get((respondent_id, trait.id), (None, None, None))
-            for perspective, value in zip(PERSPECTIVES, values, strict=True):
+            values = given.get((respondent_id, trait.id), nothing)
+            for perspective, (value, cant_judge) in zip(PERSPECTIVES, values, strict=True):
                 rows.append(
                     {
                         **meta,
@@ -165,6 +178,11 @@ def _answer_rows(results: Results) -> list[Row]:
                         "trait_label_ja": trait.label_ja,
                         "perspective": perspective,
                         "value": value,
+                        "answer": GIVEN
+                        if value is not None
+                        else CANT_JUDGE
+                        if cant_judge
+                        else NOT_GIVEN,
                     }
                 )
     return rows
@@ -239,7 +257,8 @@ def _comment_rows(results: Results) -> list[Row]:
 def answer_rows(assessment: Assessment) -> list[Row]:
     """One row per submitted respondent × trait × perspective (other, self, importance).
 
-    `value` is None for "can't judge" or an importance not given. Respondents of a side
+    `value` is None for "can't judge" or an importance not given; `answer` says which
+    ("cant_judge", "not_given"; "given" beside a number). Respondents of a side
     withheld by the anonymity threshold are left out. Raises `ResultsSealed` before the
     reveal. Queries: those of `load_results` plus one, however many respondents.
     """
@@ -341,7 +360,7 @@ def to_xlsx(assessment: Assessment) -> bytes:
 
 def to_json(assessment: Assessment) -> dict[str, Any]:
     """The assessment, `documents.round_document` (the API's results, in both languages),
-    and the comments by trait and side."""
+    the comments by trait and side, and the round's commitments as the API lists them."""
     results = load_round(assessment)
     return {
         "assessment": {
@@ -358,11 +377,12 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
             {"trait_key": key, "side": side.value, "comments": list(texts)}
             for key, side, texts in _comment_groups(results)
         ],
+        "commitments": [commitment_document(seen) for seen in list_commitments(assessment)],
     }
 
 
 def _json_value(value: object) -> str:
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
 
