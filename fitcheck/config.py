@@ -65,13 +65,31 @@ def load_or_create_secret_key(instance_path: Path) -> str:
     return key
 
 
+def engine_options(pooler: str, database_url: str) -> dict[str, Any]:
+    """The engine's options: a pinged pool always; behind PgBouncer in transaction mode
+    (`DATABASE_POOLER=pgbouncer`) no statement prepared on the server, since the next
+    transaction may run on another server connection that does not hold it (psycopg 3
+    prepares a statement after its fifth run on a connection)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    pooler = pooler.strip().lower()
+    if not pooler:
+        return options
+    if pooler != "pgbouncer":
+        raise UnsafeConfigError(f"DATABASE_POOLER={pooler!r}: the one pooler known is 'pgbouncer'")
+    if not database_url.startswith("postgresql"):
+        raise UnsafeConfigError("DATABASE_POOLER=pgbouncer needs a PostgreSQL DATABASE_URL")
+    return {**options, "connect_args": {"prepare_threshold": None}}
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     """Settings read from environment variables, with safe defaults for a single machine."""
     env = os.environ
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'fitcheck.sqlite3'}"
+    database_url = normalize_database_url(database_url)
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or load_or_create_secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env.get("DATABASE_POOLER", ""), database_url),
         "RATELIMIT_STORAGE_URI": rate_limit_storage(env),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT") or DEFAULTS["SIGN_IN_RATE_LIMIT"],

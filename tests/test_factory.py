@@ -9,7 +9,7 @@ import sqlite3
 import stat
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from fitcheck import create_app
 from fitcheck.config import UnsafeConfigError, normalize_database_url
@@ -25,7 +25,8 @@ def test_factory_builds_from_test_config(app):
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE"):
+    names = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE")
+    for name in (*names, "DATABASE_POOLER"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -65,6 +66,42 @@ def test_environment_values_are_read_when_the_app_is_built(clean_env, tmp_path):
     assert app.config["SECRET_KEY"] == "k" * 40
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/fit"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("pooler", "prepared"), [("", True), ("pgbouncer", False)])
+def test_behind_pgbouncer_no_statement_is_prepared_on_the_server(
+    clean_env, tmp_path, postgres_url, pooler, prepared
+):
+    """psycopg prepares a statement after its fifth run on a connection; under PgBouncer's
+    transaction pooling the next transaction may meet a server connection without it."""
+    clean_env.setenv("SECRET_KEY", "k" * 40)
+    clean_env.setenv("DATABASE_URL", postgres_url)
+    clean_env.setenv("DATABASE_POOLER", pooler)
+    app = _app_in(tmp_path)
+    engine = create_engine(
+        app.config["SQLALCHEMY_DATABASE_URI"], **app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
+    try:
+        with engine.connect() as connection:
+            for number in range(8):
+                connection.execute(text("SELECT :n + 1"), {"n": number})
+            held = connection.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+    finally:
+        engine.dispose()
+    assert (held > 0) is prepared
+
+
+@pytest.mark.parametrize(
+    ("pooler", "url"),
+    [("pgbouncer", "sqlite:///fitcheck.sqlite3"), ("pgpool", "postgres://u@db/fit")],
+)
+def test_an_unknown_pooler_or_one_without_postgresql_is_refused(clean_env, tmp_path, pooler, url):
+    clean_env.setenv("SECRET_KEY", "k" * 40)
+    clean_env.setenv("DATABASE_URL", url)
+    clean_env.setenv("DATABASE_POOLER", pooler)
+    with pytest.raises(UnsafeConfigError, match="DATABASE_POOLER"):
+        _app_in(tmp_path)
 
 
 def test_refuses_to_start_with_a_short_secret(clean_env, tmp_path):
