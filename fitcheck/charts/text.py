@@ -4,9 +4,12 @@ Plotly never wraps tick labels, legend entries or hover text, and it renders a s
 HTML in them. Every text that reaches a figure is user-written or translated (trait labels
 come from the workspace), so it passes through here: wrapped by hand to a width in columns
 (Latin text at spaces and hyphens, Japanese between characters with the kinsoku rules),
-then escaped, so that the only markup it carries is the ``<br>`` that wraps it. Each place
-in a figure has its own function (:func:`tick_label`, :func:`hover_text`,
-:func:`legend_text`, :func:`plain_text`), so its width and line limit are decided once.
+then escaped, so that the only markup it carries is the ``<br>`` that wraps it. Japanese
+lines end between phrases found by BudouX, the segmenter behind Chromium's CSS
+``word-break: auto-phrase``, so a chart breaks "成長と|変化を|楽しむ" where the page
+does. Each place in a figure has its own function (:func:`tick_label`,
+:func:`hover_text`, :func:`legend_text`, :func:`plain_text`), so its width and line limit
+are decided once.
 
 The radar's axis labels sit around a circle, where neighbours can collide on a phone;
 :func:`radar_ticktext` estimates where plotly puts each one and shrinks the taller of two
@@ -15,12 +18,16 @@ that would overlap. Pure functions of strings: no plotly, no Flask.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import budoux
 
 __all__ = [
     "RadarTicks",
@@ -86,46 +93,75 @@ def _columns(text: str, *, east_asian: bool) -> int:
     return total
 
 
-def _cjk_tokens(text: str) -> list[tuple[str, bool]]:
-    """Split into unbreakable pieces, each with whether a space precedes it.
+class _Token(NamedTuple):
+    """An unbreakable piece of East Asian text.
 
-    A piece is one wide character or a run of narrow ones (a Latin word, a number).
+    ``spaced``: a space precedes it. ``phrase``: a phrase of its own starts with it, so a
+    line may end before it without splitting a word.
+    """
+
+    text: str
+    spaced: bool
+    phrase: bool
+
+
+@functools.cache
+def _japanese_phrases() -> budoux.Parser:
+    return budoux.load_default_japanese_parser()
+
+
+def _phrase_starts(text: str) -> frozenset[int]:
+    """Where BudouX starts a new phrase in ``text`` (offsets of characters)."""
+    starts: set[int] = set()
+    offset = 0
+    for chunk in _japanese_phrases().parse(text):
+        starts.add(offset)
+        offset += len(chunk)
+    return frozenset(starts)
+
+
+def _cjk_tokens(text: str) -> list[_Token]:
+    """Split into unbreakable pieces: one wide character or a run of narrow ones (a Latin
+    word, a number), each marked with whether a space precedes it and whether a phrase
+    starts there.
+
     Kinsoku: a piece that must not start a line is glued to the piece before it, and one
     that must not end a line to the piece after it.
     """
-    pieces: list[tuple[str, bool]] = []
+    starts = _phrase_starts(text)
+    pieces: list[_Token] = []
     spaced = False
-    for char in text:
+    for offset, char in enumerate(text):
         if char == " ":
             spaced = bool(pieces)
             continue
-        if pieces and not spaced and not _is_wide(char) and not _is_wide(pieces[-1][0][-1]):
-            pieces[-1] = (pieces[-1][0] + char, pieces[-1][1])
+        if pieces and not spaced and not _is_wide(char) and not _is_wide(pieces[-1].text[-1]):
+            pieces[-1] = pieces[-1]._replace(text=pieces[-1].text + char)
         else:
-            pieces.append((char, spaced))
+            pieces.append(_Token(char, spaced, offset in starts))
         spaced = False
-    tokens: list[tuple[str, bool]] = []
+    tokens: list[_Token] = []
     glue_next = False
-    for piece, space in pieces:
-        if tokens and not space and (glue_next or piece[0] in _NO_LINE_START):
-            tokens[-1] = (tokens[-1][0] + piece, tokens[-1][1])
+    for piece in pieces:
+        if tokens and not piece.spaced and (glue_next or piece.text[0] in _NO_LINE_START):
+            tokens[-1] = tokens[-1]._replace(text=tokens[-1].text + piece.text)
         else:
-            tokens.append((piece, space))
-        glue_next = piece[-1] in _NO_LINE_END
+            tokens.append(piece)
+        glue_next = piece.text[-1] in _NO_LINE_END
     return tokens
 
 
-def _split_long(tokens: list[tuple[str, bool]], width: int) -> list[tuple[str, bool]]:
+def _split_long(tokens: list[_Token], width: int) -> list[_Token]:
     """Cut a piece wider than a line (a long Latin word, a glued group) into line-sized ones."""
-    result: list[tuple[str, bool]] = []
-    for token, space in tokens:
-        while _columns(token, east_asian=True) > width:
+    result: list[_Token] = []
+    for token in tokens:
+        while _columns(token.text, east_asian=True) > width:
             cut = 1
-            while _columns(token[: cut + 1], east_asian=True) <= width:
+            while _columns(token.text[: cut + 1], east_asian=True) <= width:
                 cut += 1
-            result.append((token[:cut], space))
-            token, space = token[cut:], False
-        result.append((token, space))
+            result.append(token._replace(text=token.text[:cut]))
+            token = _Token(token.text[cut:], spaced=False, phrase=False)
+        result.append(token)
     return result
 
 
@@ -137,51 +173,67 @@ def _is_katakana(char: str) -> bool:
     return "\u30a0" <= char <= "\u30ff" and char != "\u30fb"  # not the middle dot "・"
 
 
-def _good_break(before: str, after: str, spaced: bool) -> bool:
-    """Whether a line may end between two pieces without splitting a word.
+def _same_run(last: str, first: str) -> bool:
+    """Both sides of a break inside one katakana word or one number."""
+    return (_is_katakana(last) and _is_katakana(first)) or (last.isdigit() and first.isdigit())
 
-    Without a dictionary, the usual cues: a space or punctuation, the end of a run of
-    kana before another script ("長期的な|視点", "プロフェッショナル|として"), and a
-    switch between Latin and Japanese.
+
+# How much a line break costs, in lines' worth of slack: between phrases nothing, at the
+# end of a run of kana or of Latin text (inside a long phrase: "カスタマーサクセス|の") half
+# a line, inside a word two lines, so a word is cut only when it is wider than a line.
+_PHRASE_BREAK, _SCRIPT_BREAK, _WORD_BREAK = 0.0, 0.5, 2.0
+
+
+def _break_cost(before: _Token, after: _Token) -> float:
+    """What a line ending between two pieces costs, by where it falls.
+
+    At a space or after punctuation, and where BudouX starts a phrase ("成長と|変化を|
+    楽しむ") unless that would cut a katakana word or a number in two: a phrase break.
+    Where a run of kana ends or Latin text meets Japanese: a script break. Anywhere else,
+    inside a word.
     """
-    last, first = before[-1], after[0]
-    if spaced or last in "・、。，．,.":
-        return True
-    if _is_hiragana(last) and not _is_hiragana(first):
-        return True
-    if _is_katakana(last) and not _is_katakana(first):
-        return True
-    return _is_wide(last) != _is_wide(first)
+    last, first = before.text[-1], after.text[0]
+    if after.spaced or last in "・、。，．,.":
+        return _PHRASE_BREAK
+    if after.phrase and not _same_run(last, first):
+        return _PHRASE_BREAK
+    if (
+        (_is_hiragana(last) and not _is_hiragana(first))
+        or (_is_katakana(last) and not _is_katakana(first))
+        or _is_wide(last) != _is_wide(first)
+    ):
+        return _SCRIPT_BREAK
+    return _WORD_BREAK
 
 
 def _wrap_cjk(text: str, width: int, max_lines: int) -> list[str] | None:
     """Break East Asian text in at most ``max_lines`` lines, or ``None`` if it cannot fit.
 
     A small dynamic programme over the break points (like TeX's, far simpler): each line
-    costs its squared slack, so lines come out balanced; a break inside a word costs more
-    than a whole extra line.
+    costs its squared slack, so lines come out balanced, plus what its break costs
+    (:func:`_break_cost`): a break inside a word costs more than a whole extra line.
     """
     tokens = _split_long(_cjk_tokens(text), width)
     if not tokens:
         return []
-    columns = [_columns(token, east_asian=True) for token, _ in tokens]
+    columns = [_columns(token.text, east_asian=True) for token in tokens]
     count = len(tokens)
-    bad_break = 2.0 * width * width
+    line_cost = float(width * width)
     # best[(j, k)]: the cheapest way to set tokens[:j] in k lines, and where its last line starts.
     best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
     for k in range(1, max_lines + 1):
         for j in range(1, count + 1):
             line = 0
             for i in range(j - 1, -1, -1):
-                line += columns[i] + (1 if i < j - 1 and tokens[i + 1][1] else 0)
+                line += columns[i] + (1 if i < j - 1 and tokens[i + 1].spaced else 0)
                 if line > width:
                     break
                 previous = best.get((i, k - 1))
                 if previous is None:
                     continue
                 cost = previous[0] + (width - line) ** 2
-                if i > 0 and not _good_break(tokens[i - 1][0], tokens[i][0], tokens[i][1]):
-                    cost += bad_break
+                if i > 0:
+                    cost += line_cost * _break_cost(tokens[i - 1], tokens[i])
                 if (j, k) not in best or cost < best[(j, k)][0]:
                     best[(j, k)] = (cost, i)
     finished = [
@@ -198,8 +250,8 @@ def _wrap_cjk(text: str, width: int, max_lines: int) -> list[str] | None:
         i = best[(j, k)][1]
         lines.append(
             "".join(
-                (" " if space and n > i else "") + token
-                for n, (token, space) in enumerate(tokens[i:j], start=i)
+                (" " if token.spaced and n > i else "") + token.text
+                for n, token in enumerate(tokens[i:j], start=i)
             )
         )
         j = i
@@ -209,11 +261,11 @@ def _wrap_cjk(text: str, width: int, max_lines: int) -> list[str] | None:
 def _wrap_cjk_greedy(text: str, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
-    for token, space in _split_long(_cjk_tokens(text), width):
-        candidate = line + (" " if space and line else "") + token
+    for token in _split_long(_cjk_tokens(text), width):
+        candidate = line + (" " if token.spaced and line else "") + token.text
         if line and _columns(candidate, east_asian=True) > width:
             lines.append(line)
-            candidate = token
+            candidate = token.text
         line = candidate
     if line:
         lines.append(line)
@@ -261,7 +313,8 @@ def wrap_label(text: str, width: int, *, max_lines: int = 3) -> str:
     and joined with ``<br>``, the only markup that ever enters a figure. Text with East
     Asian wide characters (Japanese) is wrapped between characters, a wide character
     counting two columns, with the common kinsoku rules (no line starts with "、" or "ー"),
-    preferring breaks between words ("長期的な|視点での|関係構築") to a break inside one;
+    preferring breaks between phrases ("長期的な|視点での|関係構築", found by BudouX) to
+    a break inside a word, which happens only when a word is wider than a line;
     other text is wrapped at spaces and hyphens by :mod:`textwrap`. Lines are balanced
     (as even as possible for their number). Text that needs more than ``max_lines`` lines
     is cut and its last line ends with "…". Escaping happens after wrapping, so a line

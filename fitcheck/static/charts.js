@@ -14,12 +14,28 @@
   };
   if (window.Plotly) draw();
   else window.addEventListener("load", draw);
-  // Fit the charts to the paper's column, and back to the screen afterwards.
-  const resize = () => document.querySelectorAll(".fc-chart .js-plotly-plot").forEach(
-    (plot) => window.Plotly.Plots.resize(plot)
-  );
-  window.addEventListener("beforeprint", resize);
-  window.addEventListener("afterprint", resize);
+
+  // Paper has its own width: before printing (the browser's dialog, or Chromium's PDF),
+  // redraw each chart at the printed column's width (--fc-print-chart-width in
+  // results.css), whatever the window's width; afterwards, back to the window's. The
+  // redraw must finish before the page is laid out for print, so it is a relayout, which
+  // plotly draws at once, not Plots.resize, which waits for a timer.
+  const plots = () => document.querySelectorAll(".fc-chart .js-plotly-plot");
+  const printWidth = () => {
+    const probe = document.createElement("div");
+    probe.style.cssText = "position:absolute;visibility:hidden;width:var(--fc-print-chart-width, 170mm)";
+    document.body.appendChild(probe);
+    const width = Math.floor(probe.getBoundingClientRect().width);
+    probe.remove();
+    return width;
+  };
+  window.addEventListener("beforeprint", () => {
+    const width = printWidth();
+    plots().forEach((plot) => window.Plotly.relayout(plot, { width: width }));
+  });
+  window.addEventListener("afterprint", () => {
+    plots().forEach((plot) => window.Plotly.relayout(plot, { width: null, autosize: true }));
+  });
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });

@@ -155,7 +155,7 @@ def open_last_round_and_promise(page: Page) -> LastRound:
     expect(page).to_have_url(re.compile(r"/assessments/\d+/results$"))
     gaps: dict[str, tuple[float, float, float]] = {}
     for line in page.locator("section[aria-labelledby='gaps'] tbody tr").all():
-        them, us, gap = line.locator("td").all_inner_texts()[:3]
+        gap, _flags, them, us = line.locator("td").all_inner_texts()[:4]
         # In the order of the "since" table's columns: the gap, then both views.
         gaps[line.locator("th").inner_text().strip()] = (number(gap), number(them), number(us))
     assert sorted(gaps) == sorted(LABELS.values())
