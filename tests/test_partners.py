@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from fitcheck.extensions import db
+from fitcheck.labels import VERDICT_NAMES
 from fitcheck.models import Contact, Partner
+from fitcheck.services.results import load_results
 
-from .support import csrf_token
+from .support import count_queries, csrf_token
+from .worked_example import WORKED_MIRROR_SCORE
 
 
 def _post(client, url, data, form_url=None):
@@ -107,3 +113,54 @@ def test_partner_page_lists_its_assessments(client, make_user, sign_in, make_ass
     assessments.reveal(assessment)
     page = client.get(f"/partners/{assessment.partner_id}").get_data(as_text=True)
     assert f"/assessments/{assessment.id}/next-round" in page
+
+
+def _partner_row(page: str, name: str) -> str:
+    """The text of the partner list's row of `name`, tags stripped."""
+    row = next(row for row in page.split("<tr>") if f">{name}</a>" in row)
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+def test_the_partner_list_shows_each_partners_verdict_score_and_next_review(
+    client, worked_example, make_assessment, make_partner, sign_in
+):
+    assessment, user = worked_example(partner_name="Mirror Works")
+    revealed = assessment.revealed_at
+    collecting, _ = make_assessment(user, deadline=datetime(2031, 5, 20, 9, 0, tzinfo=UTC))
+    make_partner(user.workspace, name="Quiet Partner")
+    sign_in(user.email)
+    page = client.get("/partners/").get_data(as_text=True)
+
+    mirror = _partner_row(page, "Mirror Works")
+    summary = load_results(assessment).fit
+    assert str(VERDICT_NAMES[summary.verdict]) in mirror
+    assert f"{WORKED_MIRROR_SCORE:.1f}" in mirror
+    due = revealed + timedelta(days=365)
+    assert f"{due:%Y}" in mirror  # a year after the reveal, the annual rhythm
+    under_way = _partner_row(page, collecting.partner.name)
+    assert "under way" in under_way and "2031" in under_way
+    quiet = _partner_row(page, "Quiet Partner")
+    assert quiet.count("—") == 3  # no verdict, no score, no review yet
+
+
+def test_the_partner_list_costs_the_same_queries_for_one_partner_as_for_five(
+    client, worked_example, make_assessment, sign_in
+):
+    _, user = worked_example()
+    sign_in(user.email)
+    counts = []
+    for _ in range(2):
+        with count_queries() as statements:
+            assert client.get("/partners/").status_code == 200
+        counts.append(len(statements))
+        for _ in range(4):
+            make_assessment(user, deadline=datetime(2031, 5, 20, 9, 0, tzinfo=UTC))
+    assert counts[0] == counts[1]
+
+
+def test_a_partners_contacts_come_before_its_outcomes(client, make_partner, make_user, sign_in):
+    user = make_user()
+    partner = make_partner(user.workspace)
+    sign_in(user.email)
+    page = client.get(f"/partners/{partner.id}").get_data(as_text=True)
+    assert page.index('id="contacts"') < page.index('id="outcomes"')

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -172,6 +172,50 @@ def latest_rounds(workspace_id: int, partner_ids: Sequence[int]) -> dict[int, La
             verdict=summary.verdict(workspace),
         )
     return latest
+
+
+@dataclass(frozen=True)
+class NextReview:
+    """When a partner is next reviewed: the deadline of its round under way (`under_way`),
+    else a year after its latest revealed round (the annual review's rhythm)."""
+
+    on: datetime
+    under_way: bool
+
+
+#: The rhythm of the annual partnership review.
+REVIEW_INTERVAL = timedelta(days=365)
+
+
+def next_reviews(
+    workspace_id: int, latest: dict[int, LatestRound], partner_ids: Sequence[int]
+) -> dict[int, NextReview]:
+    """Each partner's next review, by partner id, from `latest` (see `latest_rounds`) and one
+    query for the deadlines of rounds collecting answers. A partner with neither is absent."""
+    collecting = dict(
+        db.session.execute(
+            select(Assessment.partner_id, func.min(Assessment.deadline))
+            .where(
+                Assessment.workspace_id == workspace_id,
+                Assessment.partner_id.in_(partner_ids),
+                Assessment.state == State.COLLECTING,
+                Assessment.deadline.is_not(None),
+            )
+            .group_by(Assessment.partner_id)
+        ).all()
+    )
+    reviews = {
+        partner_id: NextReview(on=round_.revealed_at + REVIEW_INTERVAL, under_way=False)
+        for partner_id, round_ in latest.items()
+        if round_.revealed_at is not None
+    }
+    reviews.update(
+        {
+            partner_id: NextReview(on=deadline, under_way=True)
+            for partner_id, deadline in collecting.items()
+        }
+    )
+    return reviews
 
 
 # Assessments ---------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from ..charts.round import TrendPoint, TrendText, trend_lines
 from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
 from ..forms.staff import ConfirmNameForm
 from ..labels import VERDICT_NAMES
-from ..models import Contact, Partner
-from ..services import ServiceError, deletion
+from ..models import Contact, Partner, utcnow
+from ..services import ServiceError, deletion, listings
 from ..services import partners as service
 from ..services.results import local_date
 from ..services.rounds import timeline as partner_timeline
@@ -35,10 +35,20 @@ def index() -> str:
     search = request.args.get("q", "")
     archived = request.args.get("archived") == "1"
     page = request.args.get("page", 1, type=int)
-    result = service.list_partners(
-        current_user.workspace_id, search=search, page=page, archived=archived
+    workspace_id = current_user.workspace_id
+    result = service.list_partners(workspace_id, search=search, page=page, archived=archived)
+    ids = [partner.id for partner in result.partners.items]
+    latest = listings.latest_rounds(workspace_id, ids) if ids else {}
+    return render_template(
+        "partners/index.html",
+        page=result,
+        search=search,
+        archived=archived,
+        latest=latest,
+        reviews=listings.next_reviews(workspace_id, latest, ids) if ids else {},
+        verdicts=VERDICT_NAMES,
+        now=utcnow(),
     )
-    return render_template("partners/index.html", page=result, search=search, archived=archived)
 
 
 @bp.route("/new", methods=["GET", "POST"])
