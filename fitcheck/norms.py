@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -97,28 +98,70 @@ def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def _present(values: Iterable[float | None]) -> list[float]:
-    return [value for value in values if value is not None]
+@dataclass(frozen=True, slots=True)
+class Norm:
+    """The normative profile of a set of rounds, computed once for every round read
+    against it: per trait key, the mean `us` and `them` over the rounds that give one,
+    with how many do; and how many rounds have each set of trait keys (to count the rounds
+    sharing a trait with a round).
+
+    The means are `math.fsum` sums, which are exact whatever the order of the rounds: a
+    round read against the norm of the whole workspace gets the very number it gets
+    against its own list of the same rounds."""
+
+    us: Mapping[str, tuple[float, int]]
+    them: Mapping[str, tuple[float, int]]
+    keysets: Mapping[frozenset[str], int]
+
+    @classmethod
+    def of(cls, workspace: Iterable[Profiles]) -> Norm:
+        us: dict[str, list[float]] = {}
+        them: dict[str, list[float]] = {}
+        keysets: Counter[frozenset[str]] = Counter()
+        for profiles in workspace:
+            keysets[frozenset(profiles.us)] += 1
+            for values, into in ((profiles.us, us), (profiles.them, them)):
+                for key, value in values.items():
+                    if value is not None:
+                        into.setdefault(key, []).append(value)
+        return cls(
+            us={key: (_mean(values), len(values)) for key, values in us.items()},
+            them={key: (_mean(values), len(values)) for key, values in them.items()},
+            keysets=dict(keysets),
+        )
+
+    def sharing(self, keys: Iterable[str]) -> int:
+        """How many of the rounds have at least one of these trait keys."""
+        wanted = frozenset(keys)
+        return sum(count for keyset, count in self.keysets.items() if keyset & wanted)
 
 
 def distinctive_correlation(current: Profiles, workspace: Sequence[Profiles]) -> Distinctive:
     """Furr's distinctive profile correlation of `current` against the norm of
     `workspace` (every revealed round of the workspace, `current` included)."""
-    sharing = [p for p in workspace if any(k in p.us for k in current.us)]
+    return distinctive_against(current, Norm.of(workspace))
+
+
+def distinctive_against(current: Profiles, norm: Norm) -> Distinctive:
+    """Furr's distinctive profile correlation of `current` against `norm` (of every
+    revealed round of the workspace, `current` included)."""
     us_left: list[float] = []
     them_left: list[float] = []
     normed = 0  # traits of this round whose norm rests on enough rounds
+    nothing = (0.0, 0)
     for key in current.us:
-        norm_us = _present(p.us.get(key) for p in workspace)
-        norm_them = _present(p.them.get(key) for p in workspace)
-        if min(len(norm_us), len(norm_them)) < MIN_NORM_ROUNDS:
+        (mean_us, count_us), (mean_them, count_them) = (
+            norm.us.get(key, nothing),
+            norm.them.get(key, nothing),
+        )
+        if min(count_us, count_them) < MIN_NORM_ROUNDS:
             continue
         normed += 1
         us, them = current.us[key], current.them.get(key)
         if us is not None and them is not None:
-            us_left.append(us - _mean(norm_us))
-            them_left.append(them - _mean(norm_them))
-    traits, rounds = len(us_left), len(sharing)
+            us_left.append(us - mean_us)
+            them_left.append(them - mean_them)
+    traits, rounds = len(us_left), norm.sharing(current.us)
     if not normed:
         return Distinctive(r=None, traits=0, rounds=rounds, missing=Missing.FEW_ROUNDS)
     if traits < MIN_DISTINCTIVE_TRAITS:

@@ -150,3 +150,37 @@ def test_answers_by_respondent_are_found_through_the_unique_index(tmp_path):
         assert "SEARCH answers USING INDEX sqlite_autoindex_answers" in steps, steps
         assert "SCAN" not in steps
         db.engine.dispose()
+
+
+def _collecting_deadline_index(connection: Any) -> dict[str, Any] | None:
+    found = [
+        index
+        for index in inspect(connection).get_indexes("assessments")
+        if index["name"] == "ix_assessments_collecting_deadline"
+    ]
+    return dict(found[0]) if found else None
+
+
+def test_the_partial_index_of_collecting_deadlines_comes_and_goes_with_0007(empty_database_url):
+    """0007 adds `assessments (deadline) WHERE state = 'collecting'` on both databases (the
+    condition included: `db check` compares no index's WHERE) and its downgrade drops it."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "m" * 40, "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    runner = app.test_cli_runner()
+    for _ in range(2):  # up, down, and up again
+        upgrade = runner.invoke(args=["db", "upgrade", "0007"])
+        assert upgrade.exit_code == 0, upgrade.output
+        with app.app_context(), db.engine.connect() as connection:
+            index = _collecting_deadline_index(connection)
+            assert index is not None
+            assert index["column_names"] == ["deadline"] and not index["unique"]
+            dialect = connection.dialect.name
+            where = str(index["dialect_options"][f"{dialect}_where"])
+            assert "state" in where and "'collecting'" in where, where
+        downgrade = runner.invoke(args=["db", "downgrade", "0006"])
+        assert downgrade.exit_code == 0, downgrade.output
+        with app.app_context(), db.engine.connect() as connection:
+            assert _collecting_deadline_index(connection) is None
+    with app.app_context():
+        db.engine.dispose()

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from fitcheck import norms
 from fitcheck.extensions import db
-from fitcheck.models import Kind, Side, TraitSet
+from fitcheck.models import Kind, RoundSummary, Side, TraitSet
 from fitcheck.services import api_tokens, assessments, invitations
+from fitcheck.services import rounds as rounds_service
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.respondents import add_respondent
 from fitcheck.services.results import load_results
@@ -420,3 +421,29 @@ def test_the_results_pages_queries_do_not_grow_with_the_workspaces_rounds(
     assert counts[0] == counts[1]
     assert [missing for missing, _, _ in shown] == ["", ""]
     assert "from 10 revealed rounds" in shown[0][2] and "from 20 revealed rounds" in shown[1][2]
+
+
+def test_the_norm_read_once_for_every_round_gives_each_the_distinctive_r_of_its_page(
+    workspace,
+):
+    """The workspace export reads the norm once for all its rounds (`rounds.rounds_among`);
+    each round gets what its results page shows (`load_round`), and a round whose summary
+    is not stored yet still counts itself, from its answers, as on its page."""
+    rounds = workspace.add(11)
+    pending = rounds[3]
+    db.session.execute(delete(RoundSummary).where(RoundSummary.assessment_id == pending.id))
+    db.session.commit()
+    summarised = [a for a in rounds if a is not pending]
+
+    norm = rounds_service.workspace_norm(workspace.user.workspace_id)
+    together = {
+        shown.assessment.id: shown.distinctive
+        for shown in rounds_service.rounds_among([load_results(a) for a in rounds], norm)
+    }
+    assert set(together) == {a.id for a in rounds}
+    for current in rounds:
+        expected = _expected(current, rounds if current is pending else summarised)
+        assert together[current.id] == expected == rounds_service.load_round(current).distinctive
+        assert rounds_service.load_round(current, norm=norm).distinctive == expected
+    assert together[pending.id].rounds == 11 and together[rounds[0].id].rounds == 10
+    assert together[rounds[0].id].r is not None

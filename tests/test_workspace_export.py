@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import zipfile
 from datetime import date, timedelta
@@ -26,11 +27,12 @@ from fitcheck.models import (
     User,
     utcnow,
 )
-from fitcheck.services import api_tokens, assessments, audit, workspace_export
+from fitcheck.services import api_tokens, assessments, audit, exports, workspace_export
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.respondents import add_respondent
 from fitcheck.tokens import hash_token, new_nonce
 
+from .support import count_queries
 from .worked_example import PEOPLE
 
 OBJECT_TYPES = (
@@ -237,3 +239,68 @@ def test_formula_text_stays_neutralised_in_the_zips_csvs(worked_example, make_us
         )
     )
     assert rows and all(row["partner"] == "'" + made["revealed"].partner.name for row in rows)
+
+
+def _answer_and_reveal(assessment: Any, shift: int) -> None:
+    for number, respondent in enumerate(assessment.respondents):
+        save_answers(
+            respondent,
+            [
+                AnswerInput(
+                    trait_key=trait.key,
+                    other=1 + (i + number + shift) % 5,
+                    self_=1 + (i * shift + number) % 5,
+                    importance=1 + (i + shift) % 5,
+                )
+                for i, trait in enumerate(assessment.traits)
+            ],
+            submit=True,
+        )
+    assessments.reveal(assessment)
+
+
+def test_a_workspace_of_many_rounds_is_exported_in_as_many_statements_as_one_of_one(
+    worked_example, make_user
+):
+    """Each round's files are built from reads of all rounds at once (and the workspace's
+    norm read once), not from a `load_round` a round: the statements do not grow with the
+    rounds, and each round's files are still its own downloads, its last round and all."""
+    made = populate(worked_example, make_user, partner_name="Aozora Design")
+    workspace_id = made["owner"].workspace_id
+    with count_queries() as statements:
+        workspace_export.workspace_archive(workspace_id)
+    for_one = len(statements)
+
+    rounds = [made["revealed"]]
+    for shift in (1, 2, 3):
+        following = assessments.start_next_round(rounds[-1])
+        if shift == 3:  # too few clients for this one: its client side is withheld
+            following.min_responses_per_side = 2
+            db.session.commit()
+        assessments.launch(following, invite=False)
+        _answer_and_reveal(following, shift)
+        rounds.append(following)
+    with count_queries() as statements:
+        files = unpack(workspace_export.workspace_archive(workspace_id))
+    assert len(statements) == for_one <= 25
+
+    for assessment in rounds:
+        for what in ("answers", "results"):
+            own = exports.FILES[(what, "csv")](assessment)
+            assert files[f"assessments/{assessment.id}/{what}.csv"] == own, (assessment.id, what)
+    results = {
+        assessment.id: list(
+            csv.DictReader(
+                io.StringIO(files[f"assessments/{assessment.id}/results.csv"].decode("utf-8-sig"))
+            )
+        )
+        for assessment in rounds
+    }
+    for before, after in itertools.pairwise(rounds):
+        assert {row["previous_assessment_id"] for row in results[after.id]} == {str(before.id)}
+    # The change since the last round, where both have a mirror score (not the withheld).
+    for after in rounds[1:-1]:
+        assert all(row["mirror_score_change"] for row in results[after.id])
+    assert not any(row["mirror_score_change"] for row in results[rounds[-1].id])
+    answers = files[f"assessments/{rounds[-1].id}/answers.csv"].decode("utf-8-sig")
+    assert "company-1" in answers and "client-1" not in answers

@@ -13,9 +13,11 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +52,11 @@ class RevealPolicy(enum.StrEnum):
     DEADLINE = "deadline"  # at the deadline, when both sides reach k
 
 
+#: The predicate of `ix_assessments_collecting_deadline`. A query can use the partial
+#: index in every plan when its condition says the same with the value written out
+#: (`services.scheduler.collecting`) rather than as a bound parameter.
+COLLECTING_PREDICATE = f"state = '{State.COLLECTING.value}'"
+
 # Days before the deadline on which those who have not answered are reminded.
 DEFAULT_REMINDER_DAYS = (3, 1)
 
@@ -76,6 +83,14 @@ class Assessment(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
             "state = 'draft' OR launched_at IS NOT NULL", name="launched_when_not_draft"
         ),
         in_same_workspace("partner_id", "partners", ondelete="RESTRICT"),
+        # The worker's deadline queries, every minute, across every workspace: only the
+        # rounds being answered, a few among millions (`services.scheduler`).
+        Index(
+            "ix_assessments_collecting_deadline",
+            "deadline",
+            postgresql_where=text(COLLECTING_PREDICATE),
+            sqlite_where=text(COLLECTING_PREDICATE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -150,7 +150,13 @@ def analyse_portfolio(
         RoundRow(*row)
         for row in db.session.execute(
             select(*_ROUND_COLUMNS)
-            .join(Partner, Partner.id == Assessment.partner_id)
+            # The partner's workspace named in the join: the planner reads this
+            # workspace's partners, not every workspace's.
+            .join(
+                Partner,
+                (Partner.id == Assessment.partner_id)
+                & (Partner.workspace_id == Assessment.workspace_id),
+            )
             .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
             .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
         )

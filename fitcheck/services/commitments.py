@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -158,7 +158,15 @@ def with_history() -> tuple[LoaderOption, ...]:
 
 def list_commitments(assessment: Assessment) -> list[RoundCommitment]:
     """Every commitment the round's page shows, in one query: those that stand in it and
-    those carried on from it to a later round."""
+    those carried on from it to a later round.
+
+    The two are a UNION of ids, each found through its own index by round; written as
+    `assessment_id = :id OR id IN (…)` no index can serve the OR, and PostgreSQL reads
+    every commitment of the workspace (and hashes every round) to keep a few."""
+    stands_here = select(Commitment.id).where(
+        Commitment.assessment_id == assessment.id,
+        Commitment.workspace_id == assessment.workspace_id,
+    )
     passed_through = select(CommitmentReview.commitment_id).where(
         CommitmentReview.assessment_id == assessment.id,
         CommitmentReview.workspace_id == assessment.workspace_id,
@@ -168,7 +176,7 @@ def list_commitments(assessment: Assessment) -> list[RoundCommitment]:
         .options(*with_history())
         .where(
             Commitment.workspace_id == assessment.workspace_id,
-            or_(Commitment.assessment_id == assessment.id, Commitment.id.in_(passed_through)),
+            Commitment.id.in_(union(stands_here, passed_through)),
         )
         .order_by(Commitment.side, Commitment.due_on, Commitment.id)
     ).unique()

@@ -1,6 +1,6 @@
 """Exports of a revealed assessment: tidy CSV, XLSX and JSON, for spreadsheets and BI tools.
 
-Everything here reads through `rounds.load_round` (or `results.load_results`, for the
+Everything here reads through `rounds.load_round` (or `results.results_of`, for the
 answers alone), so an export shows the numbers of the results page (one computation), its
 last round and the change since, and obeys the same two rules: nothing before the reveal
 (`ResultsSealed` propagates) and nothing of a side withheld by the anonymity threshold —
@@ -32,24 +32,26 @@ import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flask import current_app
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
-from sqlalchemy import select
 
 from .. import vocabulary
 from ..extensions import db
 from ..fit import Side
-from ..models import Answer, Assessment, Respondent, User
+from ..models import Assessment, User
 from . import audit
 from .assessments import audit_subject as assessment_subject
 from .commitments import list_commitments
 from .documents import commitment_document, round_document
-from .results import Results, load_results
+from .results import Results, check_visible, results_of, submitted_answers
 from .rounds import Round, load_round
+
+if TYPE_CHECKING:
+    from .results import AnswerRow
 
 Cell: TypeAlias = str | int | float | bool | None
 Row: TypeAlias = dict[str, Cell]
@@ -126,34 +128,16 @@ def _meta(assessment: Assessment) -> Row:
     }
 
 
-def _answer_rows(results: Results) -> list[Row]:
+def _answer_rows(results: Results, answers: Sequence[AnswerRow]) -> list[Row]:
+    """The answers file of a round from its submitted answers (`results.answers_query`),
+    without a side withheld by the anonymity threshold."""
     assessment = results.assessment
-    visible = [side for side in Side if not results.fit.side(side).withheld]
-    if not visible:
-        return []
-    answers = db.session.execute(
-        select(
-            Respondent.id,
-            Respondent.side,
-            Answer.trait_id,
-            Answer.other_rating,
-            Answer.self_rating,
-            Answer.importance,
-            Answer.other_cant_judge,
-            Answer.self_cant_judge,
-        )
-        .join(Respondent, Respondent.id == Answer.respondent_id)
-        .where(
-            Answer.assessment_id == assessment.id,
-            Respondent.submitted_at.is_not(None),
-            Respondent.withdrawn_at.is_(None),
-            Respondent.side.in_(visible),
-        )
-    ).all()
-    sides = {row.id: Side(row.side) for row in answers}
+    visible = {side for side in Side if not results.fit.side(side).withheld}
+    answers = [row for row in answers if row.side in visible]
+    sides = {row.respondent_id: Side(row.side) for row in answers}
     ids = _opaque_ids(assessment.id, sides.items())
     given: dict[tuple[int, int], tuple[tuple[int | None, bool], ...]] = {
-        (row.id, row.trait_id): (
+        (row.respondent_id, row.trait_id): (
             (row.other_rating, row.other_cant_judge),
             (row.self_rating, row.self_cant_judge),
             (row.importance, False),
@@ -260,9 +244,11 @@ def answer_rows(assessment: Assessment) -> list[Row]:
     `value` is None for "can't judge" or an importance not given; `answer` says which
     ("cant_judge", "not_given"; "given" beside a number). Respondents of a side
     withheld by the anonymity threshold are left out. Raises `ResultsSealed` before the
-    reveal. Queries: those of `load_results` plus one, however many respondents.
+    reveal. Queries: those of `load_results`, however many respondents.
     """
-    return _answer_rows(load_results(assessment))
+    check_visible(assessment)
+    answers = submitted_answers(assessment)
+    return _answer_rows(results_of(assessment, answers), answers)
 
 
 def results_rows(assessment: Assessment) -> list[Row]:
@@ -282,8 +268,15 @@ def round_rows(assessment: Assessment) -> dict[str, list[Row]]:
     """Every table of a revealed round from one `load_round`: answers, results, fit and
     comments, as the files and the workspace export carry them."""
     results = load_round(assessment)
+    return round_tables(results, submitted_answers(assessment))
+
+
+def round_tables(results: Round, answers: Sequence[AnswerRow]) -> dict[str, list[Row]]:
+    """Every table of a revealed round (`round_rows`) from the round as `load_round` reads
+    it and its submitted answers (`results.answers_query`). No query: the workspace export
+    reads every round's at once (`rounds.rounds_among`)."""
     return {
-        "answers": _answer_rows(results),
+        "answers": _answer_rows(results, answers),
         "results": _results_rows(results),
         "fit": _fit_rows(results),
         "comments": _comment_rows(results),
@@ -349,7 +342,9 @@ def to_xlsx(assessment: Assessment) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "fitcheck"
-    _sheet(workbook, "Answers", ANSWER_COLUMNS, _answer_rows(results))
+    _sheet(
+        workbook, "Answers", ANSWER_COLUMNS, _answer_rows(results, submitted_answers(assessment))
+    )
     _sheet(workbook, "Results", RESULT_COLUMNS, _results_rows(results))
     _sheet(workbook, "Fit", FIT_COLUMNS, _fit_rows(results))
     _sheet(workbook, "Comments", COMMENT_COLUMNS, _comment_rows(results))

@@ -22,6 +22,7 @@ from ..models import Assessment, Kind, Partner, State, Workspace
 from . import paging
 from .partners import name_search  # the web list's search, the same rule
 from .results import VISIBLE_STATES
+from .scheduler import collecting as collecting_state
 from .summaries import Summary, summaries_for
 
 Item = TypeVar("Item")
@@ -198,7 +199,7 @@ def next_reviews(
             .where(
                 Assessment.workspace_id == workspace_id,
                 Assessment.partner_id.in_(partner_ids),
-                Assessment.state == State.COLLECTING,
+                collecting_state(),
                 Assessment.deadline.is_not(None),
             )
             .group_by(Assessment.partner_id)
@@ -213,6 +214,7 @@ def next_reviews(
         {
             partner_id: NextReview(on=deadline, under_way=True)
             for partner_id, deadline in collecting.items()
+            if deadline is not None
         }
     )
     return reviews

@@ -50,7 +50,13 @@ def portfolio(
     revealed = list(
         db.session.scalars(
             select(Assessment)
-            .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
+            .options(
+                # The partner's workspace named in the join: the planner reads this
+                # workspace's partners, not every workspace's.
+                joinedload(
+                    Assessment.partner.and_(Partner.workspace_id == Assessment.workspace_id)
+                ).joinedload(Partner.workspace)
+            )
             .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
             .order_by(Assessment.partner_id, Assessment.revealed_at, Assessment.id)
         )

@@ -28,8 +28,9 @@ from . import ServiceError
 if TYPE_CHECKING:
     from sqlalchemy import Row
 
-    # respondent id, side, trait id, other, self, importance, comment, assessment id
-    AnswerRow = Row[int, Side, int, int | None, int | None, int | None, str, int]
+    # respondent id, side, trait id, other, self, importance, comment, assessment id,
+    # other "can't judge", self "can't judge"
+    AnswerRow = Row[int, Side, int, int | None, int | None, int | None, str, int, bool, bool]
 
 VISIBLE_STATES = (State.REVEALED, State.ARCHIVED)
 
@@ -64,7 +65,9 @@ def respondent_may_see(respondent: Respondent) -> bool:
     return respondent.side is Side.COMPANY or respondent.assessment.share_with_client
 
 
-def answers_query() -> Select[int, Side, int, int | None, int | None, int | None, str, int]:
+def answers_query() -> Select[
+    int, Side, int, int | None, int | None, int | None, str, int, bool, bool
+]:
     """Answers of submitted, not withdrawn respondents; callers choose the assessments."""
     return (
         select(
@@ -76,6 +79,8 @@ def answers_query() -> Select[int, Side, int, int | None, int | None, int | None
             Answer.importance,
             Answer.comment,
             Answer.assessment_id,
+            Answer.other_cant_judge,
+            Answer.self_cant_judge,
         )
         .join(Respondent, Respondent.id == Answer.respondent_id)
         .where(Respondent.submitted_at.is_not(None), Respondent.withdrawn_at.is_(None))
@@ -123,7 +128,13 @@ def load_results(assessment: Assessment) -> Results:
     """Every number of a revealed assessment, from its submitted answers: the round alone;
     `rounds.load_round` adds its last round and the change. Two queries."""
     check_visible(assessment)
-    rows = submitted_answers(assessment)
+    return results_of(assessment, submitted_answers(assessment))
+
+
+def results_of(assessment: Assessment, rows: Sequence[AnswerRow]) -> Results:
+    """`load_results` from the round's answers read by the caller (`answers_query`, for
+    many rounds at once). Raises `ResultsSealed` before the reveal. No query."""
+    check_visible(assessment)
     result = compute_fit(assessment, rows)
     keys = {trait.id: trait.key for trait in assessment.traits}
     withheld = {side for side in Side if result.side(side).withheld}

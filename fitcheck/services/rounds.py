@@ -13,7 +13,8 @@ here only. The seal and the anonymity threshold stay where the answers are read
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -143,7 +144,9 @@ def find_previous(assessment: Assessment) -> Assessment | None:
     return previous_among(assessment, _revealed_rounds_of_partner(assessment))
 
 
-def load_round(assessment: Assessment, *, viewer: Side | None = None) -> Round:
+def load_round(
+    assessment: Assessment, *, viewer: Side | None = None, norm: WorkspaceNorm | None = None
+) -> Round:
     """Everything shown about a revealed round: its fit and comments (`load_results`, which
     raises `ResultsSealed` before the reveal), its last round's and the change since.
 
@@ -151,10 +154,13 @@ def load_round(assessment: Assessment, *, viewer: Side | None = None) -> Round:
     respondent sees the last round only if it was shared with the client too, as they
     would see that round itself; otherwise the page shows none.
 
+    `norm`: the workspace's norm when the caller has read it already (`workspace_norm`);
+    otherwise it is read here, for staff.
+
     Queries: one for the partner's revealed rounds (with the partner and the workspace),
     then those of `load_results` for the round and for its last round if there is one,
-    and for staff two for the workspace's stored summaries (the norm); however many
-    respondents and rounds there are.
+    and for staff one for the workspace's stored summaries (the norm) unless `norm` is
+    given; however many respondents and rounds there are.
     """
     check_visible(assessment)
     before = find_previous(assessment)
@@ -162,26 +168,69 @@ def load_round(assessment: Assessment, *, viewer: Side | None = None) -> Round:
         before = None
     results = load_results(assessment)
     previous = None if before is None else load_results(before)
+    if viewer is not None:
+        return _round(results, previous, None)
+    return _round(
+        results, previous, norm if norm is not None else workspace_norm(assessment.workspace_id)
+    )
+
+
+def _round(results: Results, previous: Results | None, norm: WorkspaceNorm | None) -> Round:
     return Round(
         assessment=results.assessment,
         fit=results.fit,
         comments=results.comments,
         previous=previous,
         change=_compare(previous.fit if previous else None, results.fit),
-        distinctive=None if viewer is not None else distinctive(assessment, results.fit),
+        distinctive=None if norm is None else norm.distinctive(results.assessment.id, results.fit),
     )
 
 
-def distinctive(assessment: Assessment, result: FitResult) -> norms.Distinctive:
-    """The round's distinctive profile correlation against the norm of every revealed
-    round of its workspace (their stored summaries: two queries, whatever their number)."""
-    workspace = [
-        summary.mirror_profiles()
-        for summary in workspace_summaries(assessment.workspace_id)
-        if summary.assessment_id != assessment.id
-    ]
-    current = norms.Profiles.of(result)
-    return norms.distinctive_correlation(current, [current, *workspace])
+def rounds_among(results: Sequence[Results], norm: WorkspaceNorm) -> Iterator[Round]:
+    """Each of these rounds as `load_round` reads it for staff, from the `Results` of every
+    revealed round of a workspace (those of the rounds' last rounds among them): the last
+    round chosen among the partner's rounds by the same rule, the change since and the
+    distinctive correlation against `norm`. No query: the workspace export reads every
+    round this way, in a number of queries that does not grow with its rounds."""
+    by_id = {result.assessment.id: result for result in results}
+    by_partner: dict[int, list[Assessment]] = defaultdict(list)
+    for result in results:
+        by_partner[result.assessment.partner_id].append(result.assessment)
+    for result in results:
+        assessment = result.assessment
+        check_visible(assessment)
+        before = previous_among(assessment, by_partner[assessment.partner_id])
+        yield _round(result, None if before is None else by_id[before.id], norm)
+
+
+@dataclass(frozen=True)
+class WorkspaceNorm:
+    """The mirror profiles of every revealed round of a workspace from their stored
+    summaries, by assessment id, and their norm (`norms.Norm`), computed once: a results
+    page reads it for its round, a workspace export once for all its rounds."""
+
+    profiles: Mapping[int, norms.Profiles]
+    norm: norms.Norm
+
+    def distinctive(self, assessment_id: int, result: FitResult) -> norms.Distinctive:
+        """The round's distinctive profile correlation against the norm of every revealed
+        round of its workspace, the round's own profiles counted from `result` (a round
+        not summarised yet counts too). No query."""
+        current = norms.Profiles.of(result)
+        if self.profiles.get(assessment_id) == current:  # as stored: the norm holds it
+            return norms.distinctive_against(current, self.norm)
+        others = [p for other, p in self.profiles.items() if other != assessment_id]
+        return norms.distinctive_correlation(current, [current, *others])
+
+
+def workspace_norm(workspace_id: int) -> WorkspaceNorm:
+    """The norm of the workspace's revealed rounds, from their stored summaries: one query,
+    whatever their number."""
+    profiles = {
+        summary.assessment_id: summary.mirror_profiles()
+        for summary in workspace_summaries(workspace_id)
+    }
+    return WorkspaceNorm(profiles=profiles, norm=norms.Norm.of(profiles.values()))
 
 
 def previous_rounds(rounds: Sequence[Assessment]) -> dict[int, Assessment | None]:

@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -76,6 +76,17 @@ def fill_summaries(moment: datetime) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def collecting() -> ColumnElement[bool]:
+    """`assessments.state = 'collecting'` with the value written into the SQL, as the
+    predicate of the partial index `ix_assessments_collecting_deadline` is: the deadline
+    queries then read the few rounds being answered through it, not every round of every
+    workspace each minute. As a bound parameter, PostgreSQL could not tell that the index
+    applies in a generic plan (of a statement prepared once and run every minute)."""
+    return Assessment.state == literal(
+        State.COLLECTING.value, Assessment.state.type, literal_execute=True
+    )
+
+
 def reveal_at_deadlines(moment: datetime) -> int:
     """Every round revealed at its deadline whose deadline has come: reveal it, or tell its
     owner it stays sealed. Returns how many were revealed."""
@@ -83,7 +94,7 @@ def reveal_at_deadlines(moment: datetime) -> int:
         db.session.scalars(
             select(Assessment.id)
             .where(
-                Assessment.state == State.COLLECTING,
+                collecting(),
                 Assessment.reveal_policy == RevealPolicy.DEADLINE,
                 Assessment.deadline <= moment,
                 Assessment.deadline_missed_at.is_(None),
@@ -162,7 +173,7 @@ def send_due_reminders(moment: datetime) -> int:
         select(
             Assessment.id, Assessment.deadline, Assessment.launched_at, Assessment.reminder_days
         ).where(
-            Assessment.state == State.COLLECTING,
+            collecting(),
             Assessment.deadline > moment,
             Assessment.deadline <= moment + timedelta(days=MAX_REMINDER_DAYS),
         )

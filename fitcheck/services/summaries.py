@@ -184,14 +184,19 @@ def _stored(workspace_id: int, wanted: Collection[int] | None) -> list[Summary]:
 
 
 def _lacking(workspace_id: int | None = None) -> Select[Any]:
-    """Revealed rounds (of one workspace, or of all) without a summary of this ENGINE."""
-    fresh = select(RoundSummary.assessment_id).where(RoundSummary.engine == ENGINE)
-    query = select(Assessment.id).where(
-        Assessment.state.in_(VISIBLE_STATES), Assessment.id.not_in(fresh)
+    """Revealed rounds (of one workspace, or of all) without a summary of this ENGINE.
+
+    NOT EXISTS, not NOT IN: PostgreSQL runs it as an anti-join, which probes the summary
+    of each round by its key or hashes in batches; NOT IN over a subquery becomes a hashed
+    subplan of every summary, which must fit in work_mem or is scanned once per round."""
+    fresh = select(RoundSummary.assessment_id).where(
+        RoundSummary.assessment_id == Assessment.id, RoundSummary.engine == ENGINE
     )
+    query = select(Assessment.id).where(Assessment.state.in_(VISIBLE_STATES))
     if workspace_id is not None:
+        fresh = fresh.where(RoundSummary.workspace_id == workspace_id)
         query = query.where(Assessment.workspace_id == workspace_id)
-    return query
+    return query.where(~fresh.correlate(Assessment).exists())
 
 
 def pending(workspace_id: int) -> int:
@@ -213,7 +218,7 @@ def fill_lacking() -> int:
     worker's job (its tick and `request_fill`) and `flask db upgrade`'s. Returns how many
     were computed; a second run finds none."""
     workspaces = db.session.scalars(
-        select(Assessment.workspace_id).where(Assessment.id.in_(_lacking())).distinct()
+        _lacking().with_only_columns(Assessment.workspace_id).distinct()
     ).all()
     return sum(len(_compute_lacking(workspace_id)) for workspace_id in workspaces)
 
@@ -227,7 +232,11 @@ def _compute_lacking(workspace_id: int) -> list[Summary]:
     rounds = list(
         db.session.scalars(
             select(Assessment)
-            .options(joinedload(Assessment.partner).joinedload(Partner.workspace))
+            .options(
+                joinedload(
+                    Assessment.partner.and_(Partner.workspace_id == Assessment.workspace_id)
+                ).joinedload(Partner.workspace)
+            )
             .where(Assessment.id.in_(lacking))
             .order_by(Assessment.id)
         )

@@ -28,16 +28,19 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, Table, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import (
+    Answer,
     ApiToken,
     Assessment,
     AssessmentTrait,
@@ -56,8 +59,11 @@ from ..models import (
     Workspace,
     utcnow,
 )
-from . import audit, exports
-from .results import VISIBLE_STATES
+from . import audit, exports, rounds
+from .results import VISIBLE_STATES, Results, answers_query, results_of
+
+if TYPE_CHECKING:
+    from .results import AnswerRow
 
 FORMAT_VERSION = 1
 
@@ -100,18 +106,55 @@ def _rows(table: Table, *conditions: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in db.session.execute(query).mappings()]
 
 
-def _revealed_rounds(workspace_id: int) -> list[Assessment]:
-    return list(
+def _revealed(workspace_id: int) -> Select[int]:
+    return select(Assessment.id).where(
+        Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES)
+    )
+
+
+def _revealed_rounds(workspace_id: int) -> list[tuple[Results, list[AnswerRow]]]:
+    """Every revealed round of the workspace with its results and submitted answers, oldest
+    id first: three queries however many rounds (the rounds with their partner and the
+    workspace, their frozen traits, their answers), so an export of a thousand rounds does
+    not send thousands of statements. The rounds are narrowed in SQL rather than by a list
+    of ids, which could outgrow the databases' limits on bound parameters."""
+    revealed = list(
         db.session.scalars(
             select(Assessment)
             .options(
-                selectinload(Assessment.traits),
-                joinedload(Assessment.partner).joinedload(Partner.workspace),
+                # The partner's workspace named in the join: the planner reads this
+                # workspace's partners, not every workspace's.
+                joinedload(
+                    Assessment.partner.and_(Partner.workspace_id == Assessment.workspace_id)
+                ).joinedload(Partner.workspace)
             )
             .where(Assessment.workspace_id == workspace_id, Assessment.state.in_(VISIBLE_STATES))
             .order_by(Assessment.id)
         )
     )
+    traits: dict[int, list[AssessmentTrait]] = defaultdict(list)
+    for trait in db.session.scalars(
+        select(AssessmentTrait)
+        .where(
+            AssessmentTrait.workspace_id == workspace_id,
+            AssessmentTrait.assessment_id.in_(_revealed(workspace_id)),
+        )
+        .order_by(AssessmentTrait.position, AssessmentTrait.id)
+    ):
+        traits[trait.assessment_id].append(trait)
+    answers: dict[int, list[AnswerRow]] = defaultdict(list)
+    for row in db.session.execute(
+        answers_query().where(
+            Answer.workspace_id == workspace_id, Answer.assessment_id.in_(_revealed(workspace_id))
+        )
+    ):
+        answers[row.assessment_id].append(row)
+    for assessment in revealed:
+        set_committed_value(assessment, "traits", traits[assessment.id])
+    return [
+        (results_of(assessment, answers[assessment.id]), answers[assessment.id])
+        for assessment in revealed
+    ]
 
 
 def _with_round(assessment_id: int, rows: Iterable[exports.Row]) -> list[exports.Row]:
@@ -119,8 +162,11 @@ def _with_round(assessment_id: int, rows: Iterable[exports.Row]) -> list[exports
 
 
 def workspace_archive(workspace_id: int, *, now: datetime | None = None) -> bytes:
-    """The ZIP of the workspace, built in memory. Queries: one per table, plus those of
-    each revealed round's results (`load_results` and its answers)."""
+    """The ZIP of the workspace, built in memory. Queries: one per table, three for the
+    revealed rounds and all their answers, one for the workspace's norm: as many for a
+    thousand rounds as for one. Each round's files are those of its own download
+    (`exports.round_rows`), its last round and the change since chosen by the same rule
+    (`rounds.rounds_among`)."""
     document: dict[str, Any] = {
         "format": "fitcheck-workspace",
         "version": FORMAT_VERSION,
@@ -132,8 +178,14 @@ def workspace_archive(workspace_id: int, *, now: datetime | None = None) -> byte
     files: dict[str, bytes] = {}
     document["answers"] = []
     document["comments"] = []
-    for assessment in _revealed_rounds(workspace_id):
-        tables = exports.round_rows(assessment)
+    revealed = _revealed_rounds(workspace_id)
+    answers = {results.assessment.id: rows for results, rows in revealed}
+    # The norm of the workspace, read once for all its rounds (not once a round: that read
+    # every stored summary a thousand times for a thousand rounds).
+    norm = rounds.workspace_norm(workspace_id)
+    for shown in rounds.rounds_among([results for results, _ in revealed], norm):
+        assessment = shown.assessment
+        tables = exports.round_tables(shown, answers[assessment.id])
         document["answers"] += tables["answers"]
         document["comments"] += _with_round(assessment.id, tables["comments"])
         folder = f"assessments/{assessment.id}"

@@ -117,6 +117,29 @@ def test_the_norm_includes_the_current_round():
     assert (alone.r, alone.missing, alone.rounds) == (None, Missing.FEW_ROUNDS, 9)
 
 
+def test_a_norm_computed_once_gives_every_round_exactly_its_own_number():
+    """An export reads a thousand rounds against one `Norm` of the workspace instead of
+    averaging the thousand rounds again for each: every round gets the very Distinctive
+    its own list gives it (exact sums: not approximately, equal), whatever the order."""
+    rounds = [
+        Profiles(
+            us={k: None if k == "e" and i % 3 == 0 else v for k, v in p.us.items()},
+            them={k: None if k == "a" and i % 4 == 1 else v for k, v in p.them.items()},
+        )
+        for i, p in enumerate(_random_rounds(14, seed=5))
+    ]
+    # A round on other traits, sharing one of them: counted among the rounds of "a" only.
+    rounds.append(_profiles([2.5, 4.0], [3.0, 1.5], keys=("a", "z")))
+    norm = norms.Norm.of(reversed(rounds))
+    for index, current in enumerate(rounds):
+        others = rounds[:index] + rounds[index + 1 :]
+        own = norms.distinctive_correlation(current, [current, *others])
+        assert norms.distinctive_against(current, norm) == own
+    assert norm.sharing(["z"]) == 1 and norm.sharing(["a", "q"]) == 15
+    assert norm.sharing(["q"]) == 0
+    assert norms.distinctive_against(rounds[-1], norm).missing is Missing.FEW_TRAITS
+
+
 def test_traits_with_values_from_fewer_than_ten_rounds_are_left_out():
     keys = ("a", "b", "c", "d", "e", "f", "g")
     rounds = _random_rounds(11, seed=3, keys=keys)
