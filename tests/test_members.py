@@ -178,7 +178,7 @@ def test_invitation_mail_names_inviter_workspace_role_and_expiry_in_the_owner_la
     assert "Taro Owner" in rendered.subject
     assert owner.workspace.name in rendered.text
     assert "owner@example.com" in rendered.text
-    assert "日本標準時" in rendered.text  # the expiry, in the app's timezone and language
+    assert "日本時間" in rendered.text  # the expiry, its time zone named in the owner's language
     assert JOIN_LINK.search(rendered.text)
 
 

@@ -81,7 +81,7 @@ def test_intro_explains_the_mirror_who_sees_what_and_names_both_sides(client, su
     workspace = assessment.partner.workspace.name
     assert re.search(rf"You answer for</dt>\s*<dd>{re.escape(workspace)}</dd>", page)
     assert re.search(rf"The other side</dt>\s*<dd>{re.escape(assessment.partner.name)}</dd>", page)
-    assert "Japan Standard Time" in page  # the deadline, formatted by Flask-Babel
+    assert "(Japan Time)" in page  # the deadline, its zone named in words
     assert f'href="/r/{token}/answers"' in page
 
 
@@ -269,7 +269,14 @@ def test_autosave_with_an_expired_csrf_token_hands_a_fresh_one_and_saves_nothing
     assert _answer_rows(company) == 10
 
 
-def test_submit_with_missing_ratings_keeps_everything_entered_and_writes_nothing(client, survey):
+def _rows(respondent):
+    """The respondent's stored answers by trait key."""
+    keys = {trait.id: trait.key for trait in respondent.assessment.traits}
+    rows = db.session.scalars(select(Answer).where(Answer.respondent_id == respondent.id))
+    return {keys[row.trait_id]: row for row in rows}
+
+
+def test_a_first_submit_with_a_trait_missing_keeps_what_was_typed_as_a_draft(app, client, survey):
     assessment, (company, token), _ = survey
     first, second = _keys(assessment)[:2]
     data = _filled(assessment)
@@ -279,23 +286,44 @@ def test_submit_with_missing_ratings_keeps_everything_entered_and_writes_nothing
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Some answers need your attention" in page
+    assert "saved as a draft, not submitted yet" in page
     assert f'href="#trait-{second}"' in page
     assert re.search(rf'id="{second}-self-error">Rate this, or choose “can&#39;t judge”.<', page)
     assert _checked(page, f"{first}-other", "3") and _checked(page, f"{second}-other", "3")
     assert "Keep me, please</textarea>" in page
-    assert _answer_rows(company) == 0
     saved = _reload(company)
-    assert saved.submitted_at is None and saved.draft_saved_at is None
+    assert saved.submitted_at is None and saved.draft_saved_at is not None
+    rows = _rows(company)
+    assert set(rows) == set(_keys(assessment))
+    assert rows[first].comment == "Keep me, please"
+    assert rows[second].other_rating == 3 and rows[second].self_rating is None
+
+    # The respondent leaves, and comes back later through the link, elsewhere.
+    _, again = _page(app.test_client(), f"/r/{token}/answers")
+    assert _checked(again, f"{first}-other", "3") and _checked(again, f"{second}-other", "3")
+    assert not _checked(again, f"{second}-self", r"\w+")
+    assert "Keep me, please</textarea>" in again
+
+    # Completing the missing rating, the submit goes through.
+    response = _post(client, token, {**data, f"{second}-self": "4"}, action="submit")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/r/{token}/done"
+    assert _reload(company).submitted_at is not None
+    assert _rows(company)[second].self_rating == 4
 
 
-def test_a_choice_outside_the_scale_is_refused_inline(client, survey):
+def test_a_choice_outside_the_scale_is_refused_inline_and_the_rest_kept(client, survey):
     assessment, (company, token), _ = survey
-    key = _keys(assessment)[0]
+    key, other = _keys(assessment)[:2]
     response = _post(client, token, _filled(assessment, **{f"{key}-other": "9"}), action="submit")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'id="{key}-other-error"' in page
-    assert _answer_rows(company) == 0
+    assert "saved as a draft, not submitted yet" in page
+    rows = _rows(company)
+    assert key not in rows  # the refused trait is not stored at all
+    assert len(rows) == len(assessment.traits) - 1 and rows[other].other_rating == 3
+    assert _reload(company).submitted_at is None
 
 
 def test_submit_thanks_and_says_answers_stay_editable_until_the_reveal(client, survey):

@@ -23,6 +23,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -41,9 +42,9 @@ from wtforms.validators import (
 
 from .. import limits
 from ..i18n import lazy_gettext as _l
-from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, Side
+from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, Side, utcnow
 from ..models.traits import MAX_SCALE_POINT
-from ..services import ServiceError, dates, outcome_rules
+from ..services import ServiceError, dates, outcome_rules, partners
 from ..services.assessments import MAX_REMINDER_DAYS
 from .base import FlaskForm
 
@@ -130,10 +131,17 @@ class TraitForm(FlaskForm):
     submit = SubmitField(_l("Save trait"))
 
 
+def _web_address(value: str | None) -> str | None:
+    return partners.web_address(value) if value else value
+
+
 class PartnerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.PARTNER_NAME)])
     website = URLField(
-        _l("Website"), validators=[Optional(), URL(), Length(max=limits.PARTNER_WEBSITE)]
+        _l("Website"),
+        filters=[_web_address],  # a bare domain gets https://
+        validators=[Optional(), URL(), Length(max=limits.PARTNER_WEBSITE)],
+        description=_l("For example minato-seiki.example.jp or https://minato-seiki.example.jp."),
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=limits.PARTNER_NOTES)])
     submit = SubmitField(_l("Save partner"))
@@ -173,6 +181,24 @@ def utc_to_local(value: datetime | None) -> datetime | None:
         return value.astimezone(_user_zone()).replace(tzinfo=None)
     except OverflowError:
         return None
+
+
+def suggested_deadline() -> datetime:
+    """The deadline a new assessment's form starts with, in the user's time zone, naive
+    (see `fitcheck.services.dates.suggested_deadline`)."""
+    return dates.suggested_deadline(utcnow(), _user_zone()).replace(tzinfo=None)
+
+
+# How a deadline field shows its value: to the minute, as the browser's datetime-local input
+# writes it (a value with seconds makes it show seconds). It reads all four.
+DEADLINE_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _deadline_help(*, extendable: bool) -> Any:
+    zone = dates.zone_name()
+    if extendable:
+        return _l("Time zone: %(zone)s. It can be extended later.", zone=zone)
+    return _l("Time zone: %(zone)s.", zone=zone)
 
 
 def kind_choices() -> list[SelectChoice]:
@@ -228,6 +254,8 @@ class AssessmentForm(FlaskForm):
     trait_set_id = SelectField(_l("Trait set"), coerce=int, validators=[DataRequired()])
     deadline = DateTimeLocalField(
         _l("Deadline"),
+        format=DEADLINE_FORMATS,
+        default=suggested_deadline,
         validators=[DataRequired()],
         description=_l("It can be extended later."),
     )
@@ -273,10 +301,12 @@ class AssessmentForm(FlaskForm):
     def __init__(self, *args: Any, trait_sets: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = kind_choices()
-        self.deadline.description = _l(
-            "Time in %(zone)s. It can be extended later.", zone=str(get_timezone())
-        )
+        self.deadline.description = _deadline_help(extendable=True)
         self.trait_set_id.choices = [SelectChoice(t.id, t.name) for t in trait_sets]
+
+
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
 
 
 class RespondentForm(FlaskForm):
@@ -289,7 +319,7 @@ class RespondentForm(FlaskForm):
     )
     language = SelectField(
         _l("Language of the invitation"),
-        choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")],
+        choices=_language_choices(),
         description=_l("The respondent can switch languages on their pages."),
     )
     submit = SubmitField(_l("Add respondent"))
@@ -304,9 +334,35 @@ class RespondentForm(FlaskForm):
             self.language.data = str(get_locale() or "ja")
 
 
+class PickRespondentsForm(FlaskForm):
+    """Several of the partner's contacts and the workspace's members at once. The ids are
+    checked by the service (`respondents.add_picked`), which knows whose they are."""
+
+    contact_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    member_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    # Not `language`: the single respondent's form on the same page has that field (and id).
+    invitation_language = SelectField(
+        _l("Language of the invitations"),
+        choices=_language_choices,
+        description=_l("Members are invited in the language they chose, if they chose one."),
+    )
+    submit = SubmitField(_l("Add the people chosen"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.invitation_language.data = str(get_locale() or "ja")
+
+
 class DeadlineForm(FlaskForm):
-    deadline = DateTimeLocalField(_l("New deadline"), validators=[DataRequired()])
+    deadline = DateTimeLocalField(
+        _l("New deadline"), format=DEADLINE_FORMATS, validators=[DataRequired()]
+    )
     submit = SubmitField(_l("Extend deadline"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline.description = _deadline_help(extendable=False)
 
 
 class CommitmentForm(FlaskForm):

@@ -174,9 +174,13 @@ def _rating(value: str | None) -> tuple[int | None, bool]:
 
 
 def answers_from_form(form: SurveyForm) -> list[AnswerInput]:
-    """Every trait's answer as typed, unanswered fields as None; the form is valid."""
+    """Every trait's answer as typed, unanswered fields as None. A trait with a field the
+    form refused is left out, so its saved answer, if any, stays as it was."""
     answers = []
     for block in form.blocks:
+        names = (block.other, block.self_, block.importance, block.comment)
+        if any(form[name].errors for name in names):
+            continue
         other, other_cant_judge = _rating(form[block.other].data)
         self_, self_cant_judge = _rating(form[block.self_].data)
         importance = form[block.importance].data

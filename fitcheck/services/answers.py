@@ -59,11 +59,18 @@ class Saved:
 
 
 class AnswerErrors(ServiceError):
-    """Answers that cannot be saved, keyed by trait key and field; nothing was written."""
+    """Answers that cannot be saved, keyed by trait key and field.
 
-    def __init__(self, errors: dict[str, dict[str, str]]) -> None:
+    Nothing of the refused save was written; `draft_saved_at` is set when the answers that
+    were right on their own were kept as a draft instead (`save_answers(keep_valid=True)`).
+    """
+
+    def __init__(
+        self, errors: dict[str, dict[str, str]], *, draft_saved_at: datetime | None = None
+    ) -> None:
         super().__init__(_l("Some answers need your attention."))
         self.errors = errors
+        self.draft_saved_at = draft_saved_at
 
 
 def _validate(assessment: Assessment, answer: AnswerInput) -> list[tuple[str, str]]:
@@ -102,12 +109,18 @@ def save_answers(
     answers: Iterable[AnswerInput],
     *,
     submit: bool = False,
+    keep_valid: bool = False,
     now: datetime | None = None,
 ) -> Saved:
     """Save a draft, or submit. Everything or nothing is written; submitting twice is harmless.
 
     Submitting needs both ratings of every trait (a point or "can't judge"). Answers stay
     editable until the reveal.
+
+    With `keep_valid` (the survey page: nothing typed is lost), a refused save of a
+    respondent who has not submitted yet still keeps, as a draft, every answer that is
+    right on its own, then raises `AnswerErrors` with the draft's time. A submitted
+    response is never changed by a refused save: it changes only while it stays complete.
     """
     assessment = respondent.assessment
     if assessment.state is not State.COLLECTING:
@@ -119,34 +132,17 @@ def save_answers(
         raise ServiceError(_l("The deadline has passed."))
     traits = {trait.key: trait for trait in assessment.traits}
     given = {answer.trait_key: answer for answer in answers}
-    errors: dict[str, dict[str, str]] = {}
-    for key in given:
-        if key not in traits:
-            errors.setdefault(key, {})["trait_key"] = str(_l("Unknown trait."))
-    for key, answer in given.items():
-        for field, message in _validate(assessment, answer):
-            errors.setdefault(key, {})[field] = message
-    if submit:
-        for key in traits:
-            given_answer = given.get(key)
-            if given_answer is None or (
-                given_answer.other is None and not given_answer.other_cant_judge
-            ):
-                errors.setdefault(key, {}).setdefault(
-                    "other", str(_l("Rate this, or choose “can't judge”."))
-                )
-            if given_answer is None or (
-                given_answer.self_ is None and not given_answer.self_cant_judge
-            ):
-                errors.setdefault(key, {}).setdefault(
-                    "self", str(_l("Rate this, or choose “can't judge”."))
-                )
-    if errors:
-        raise AnswerErrors(errors)
-    if given:
-        db.session.execute(_upsert(respondent, assessment, traits, given.values(), moment))
-    respondent.draft_saved_at = moment
-    respondent.opened_at = respondent.opened_at or moment
+    wrong = _wrong_answers(assessment, traits, given)
+    missing = _missing_answers(traits, given) if submit else {}
+    if wrong or missing:
+        errors = {key: {**missing.get(key, {}), **wrong.get(key, {})} for key in {*wrong, *missing}}
+        if not keep_valid or respondent.submitted_at is not None:
+            raise AnswerErrors(errors)
+        kept = [answer for key, answer in given.items() if key not in wrong]
+        _write(respondent, assessment, traits, kept, moment)
+        db.session.commit()
+        raise AnswerErrors(errors, draft_saved_at=moment)
+    _write(respondent, assessment, traits, given.values(), moment)
     if submit:
         respondent.submitted_at = respondent.submitted_at or moment
         respondent.declined_at = None
@@ -158,6 +154,50 @@ def save_answers(
     )
     db.session.commit()
     return saved
+
+
+def _wrong_answers(
+    assessment: Assessment, traits: dict[str, AssessmentTrait], given: dict[str, AnswerInput]
+) -> dict[str, dict[str, str]]:
+    """What is wrong with the answers given, each on its own, by trait key and field."""
+    errors: dict[str, dict[str, str]] = {}
+    for key in given:
+        if key not in traits:
+            errors.setdefault(key, {})["trait_key"] = str(_l("Unknown trait."))
+    for key, answer in given.items():
+        for field, message in _validate(assessment, answer):
+            errors.setdefault(key, {})[field] = message
+    return errors
+
+
+def _missing_answers(
+    traits: dict[str, AssessmentTrait], given: dict[str, AnswerInput]
+) -> dict[str, dict[str, str]]:
+    """The ratings a submit still needs: both of every trait, a point or "can't judge"."""
+    errors: dict[str, dict[str, str]] = {}
+    message = str(_l("Rate this, or choose “can't judge”."))
+    for key in traits:
+        answer = given.get(key)
+        if answer is None or (answer.other is None and not answer.other_cant_judge):
+            errors.setdefault(key, {})["other"] = message
+        if answer is None or (answer.self_ is None and not answer.self_cant_judge):
+            errors.setdefault(key, {})["self"] = message
+    return errors
+
+
+def _write(
+    respondent: Respondent,
+    assessment: Assessment,
+    traits: dict[str, AssessmentTrait],
+    answers: Iterable[AnswerInput],
+    moment: datetime,
+) -> None:
+    """The answers in one upsert, and the respondent's draft time."""
+    rows = list(answers)
+    if rows:
+        db.session.execute(_upsert(respondent, assessment, traits, rows, moment))
+    respondent.draft_saved_at = moment
+    respondent.opened_at = respondent.opened_at or moment
 
 
 def _upsert(

@@ -10,14 +10,21 @@ the date:
 A moment with no UTC equivalent (year 1 at +14:00, year 9999 at −14:00) is out of range
 too, never an overflow. Rows stored before the rule may lie anywhere: `format_datetime`
 and `format_date` show them in UTC when the app's time zone cannot hold them.
+
+A new assessment's deadline starts at `suggested_deadline` (two weeks ahead, at the end of
+a working day), so nobody has to type one. Moments are shown to the minute, with the time
+zone named in words where it matters (`format_datetime(..., zone=True)`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar, overload
 
 import flask_babel
+from babel import Locale
+from babel import dates as babel_dates
+from babel.core import get_global
 
 from ..i18n import lazy_gettext as _l
 from ..models import utcnow
@@ -78,6 +85,18 @@ def check_deadline(deadline: datetime | None, *, now: datetime | None = None) ->
     return value
 
 
+# A new assessment's deadline: two weeks to answer, closing at the end of a working day.
+SUGGESTED_DAYS = 14
+SUGGESTED_HOUR = 18
+
+
+def suggested_deadline(now: datetime, zone: tzinfo) -> datetime:
+    """The deadline a new assessment's form starts with: `SUGGESTED_DAYS` after today (today
+    in `zone`) at `SUGGESTED_HOUR`:00 there, as an aware datetime in `zone`."""
+    day = now.astimezone(zone).date() + timedelta(days=SUGGESTED_DAYS)
+    return datetime.combine(day, time(SUGGESTED_HOUR), tzinfo=zone)
+
+
 def day_range(today: date | None = None) -> tuple[date, date]:
     """The first and last day an outcome's date or a due date may be."""
     return EARLIEST_DAY, years_later(today or utcnow().date(), HORIZON_YEARS)
@@ -112,13 +131,72 @@ def day_range_message(today: date | None = None) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def format_datetime(value: datetime | None = None, format: str | None = None) -> str:
-    """Flask-Babel's `format_datetime` in the user's time zone; in UTC for a moment the
-    zone cannot hold (a deadline of 31 December 9999, stored before the rule)."""
+# What a moment shows: the day in the locale's own form, the time in hours and minutes
+# (seconds only clutter a deadline), and, where it matters, the zone named in words.
+TIME_PATTERN = "HH:mm"
+# "short" days read wrongly across countries (12/11/26), so a short moment takes the
+# medium day: 2026/12/11, Dec 11, 2026.
+STYLES = ("medium", "long", "full")
+
+
+def _pattern(locale: Locale, style: str) -> str:
+    """The locale's date pattern of `style` joined to HH:mm the way the locale joins them."""
+    day = locale.date_formats[style].pattern
+    joined = str(locale.datetime_formats[style])
+    return joined.replace("{1}", day).replace("{0}", TIME_PATTERN)
+
+
+def _locale() -> Locale:
+    return flask_babel.get_locale() or Locale.parse("en")
+
+
+def _local(value: datetime) -> datetime:
+    """`value` in the user's time zone; in UTC when that zone cannot hold it."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     try:
-        return str(flask_babel.format_datetime(value, format))
+        return flask_babel.to_user_timezone(value)  # type: ignore[no-any-return]
     except OverflowError:
-        return str(flask_babel.format_datetime(value, format, rebase=False))
+        return value.astimezone(babel_dates.get_timezone("UTC"))
+
+
+def zone_name(moment: datetime | None = None) -> str:
+    """The time zone of the pages named in words, in the current language: 日本時間, Japan
+    Time, 中央ヨーロッパ時間, Central European Time; never an id such as Asia/Tokyo.
+
+    The zone's generic name where CLDR gives it one; otherwise (UTC, Etc/GMT-9) its name at
+    `moment` (by default now), e.g. 協定世界時, Coordinated Universal Time.
+    """
+    local = _local(moment or utcnow())
+    return _name_of_zone(local, _locale())
+
+
+def _name_of_zone(local: datetime, locale: Locale) -> str:
+    zone = babel_dates.get_timezone(str(local.tzinfo))
+    key = str(getattr(zone, "key", "") or getattr(zone, "zone", ""))
+    if get_global("meta_zones").get(key):
+        return str(babel_dates.get_timezone_name(zone, "long", locale=locale))
+    return str(babel_dates.get_timezone_name(local, "long", locale=locale))
+
+
+def format_datetime(
+    value: datetime | None = None, format: str | None = None, *, zone: bool = False
+) -> str:
+    """A moment in the user's time zone as people read it: the day in the locale's
+    `format` ("medium" — the default, and "short" too —, "long" or "full"), the time as
+    hours and minutes, never seconds; with `zone`, the zone named in words after it:
+    "2026/12/18 18:00 (日本時間)", "Dec 18, 2026, 18:00 (Japan Time)".
+
+    A moment the zone cannot hold (a deadline of 31 December 9999, stored before the rule)
+    is shown in UTC, and named so.
+    """
+    locale = _locale()
+    style = format if format in STYLES else "medium"
+    local = _local(value or utcnow())
+    text = str(babel_dates.format_datetime(local, _pattern(locale, style), locale=locale))
+    if not zone:
+        return text
+    return str(_l("%(moment)s (%(zone)s)", moment=text, zone=_name_of_zone(local, locale)))
 
 
 def format_date(value: date | datetime | None = None, format: str | None = None) -> str:

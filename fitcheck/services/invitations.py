@@ -255,7 +255,9 @@ def respondent_context(respondent: Respondent) -> dict[str, Any]:
         "partner": partner,
         "own_side": own,
         "other_side": other,
-        "deadline": format_datetime(assessment.deadline, "full") if assessment.deadline else None,
+        "deadline": (
+            format_datetime(assessment.deadline, "full", zone=True) if assessment.deadline else None
+        ),
         "minutes": _minutes(assessment),
         "draft_saved": respondent.draft_saved_at is not None,
         "url": invitation_url(respondent),

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
@@ -36,6 +36,7 @@ from ..tokens import derived_token, hash_token, new_nonce
 from ..urls import external_url
 from . import ServiceError, audit, check_length, outbox
 from .accounts import hash_password, normalize_email
+from .dates import format_datetime
 from .outbox import Rendered
 from .passwords import check_password
 
@@ -495,6 +496,6 @@ def invitation_context(invitation: MemberInvitation, locale: str) -> dict[str, A
         "inviter": inviter.name if inviter is not None else None,
         "inviter_email": inviter.email if inviter is not None else None,
         "role": invitation.role.value,
-        "expires": format_datetime(invitation.expires_at, "full"),
+        "expires": format_datetime(invitation.expires_at, "full", zone=True),
         "url": join_url(invitation),
     }

@@ -239,7 +239,7 @@ def render_deadline_missed(message: OutboxMessage) -> Rendered | None:
         "deadline_missed",
         {
             **_staff_context(assessment, user),
-            "deadline": format_datetime(assessment.deadline, "full"),
+            "deadline": format_datetime(assessment.deadline, "full", zone=True),
             "k": assessment.min_responses_per_side,
             "ours": counts[Side.COMPANY],
             "theirs": counts[Side.CLIENT],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
@@ -80,8 +81,23 @@ def is_web_address(website: str) -> bool:
     return website.strip().lower().startswith(("http://", "https://"))
 
 
-def _checked_website(website: str) -> str:
+# A host name as people type it from a business card: "minato-seiki.example.jp", with a
+# dot, maybe a port and a path, and no scheme (`javascript:` has no dot before its colon).
+_BARE_DOMAIN = re.compile(r"[^\s/:@]+\.[^\s/:@]+(:\d+)?([/?#]\S*)?", re.ASCII)
+
+
+def web_address(website: str) -> str:
+    """The website as stored: a bare domain gets `https://` (`minato-seiki.example.jp` →
+    `https://minato-seiki.example.jp`); anything else stays as typed, for the rules to
+    judge."""
     website = website.strip()
+    if _BARE_DOMAIN.fullmatch(website):
+        return f"https://{website}"
+    return website
+
+
+def _checked_website(website: str) -> str:
+    website = web_address(website)
     check_length(website, limits.PARTNER_WEBSITE, "website", _l("The website"))
     if website and not is_web_address(website):
         raise ServiceError(_l("Give a web address starting with https:// or http://."), "website")

@@ -8,7 +8,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..forms import ActionForm, AssessmentForm, DeadlineForm, RespondentForm
+from ..forms import (
+    ActionForm,
+    AssessmentForm,
+    DeadlineForm,
+    PickRespondentsForm,
+    RespondentForm,
+)
 from ..forms.staff import local_to_utc, utc_to_local
 from ..models import Assessment, Kind, Partner, Respondent, RevealPolicy, Side, State, TraitSet
 from ..services import ServiceError, deletion, invitations, respondents
@@ -78,7 +84,8 @@ def edit(assessment_id: int) -> Response | str:
         form.trait_set_id.data = assessment.source_trait_set_id
         form.kind.data = assessment.kind.value
         form.reveal_policy.data = assessment.reveal_policy.value
-        form.deadline.data = utc_to_local(assessment.deadline)
+        if assessment.deadline is not None:  # a draft made without one keeps the suggestion
+            form.deadline.data = utc_to_local(assessment.deadline)
     if form.validate_on_submit():
         trait_set = owned_or_404(TraitSet, form.trait_set_id.data)
         try:
@@ -117,14 +124,20 @@ def _render_show(
     deadline_form = deadline_form or DeadlineForm(
         deadline=utc_to_local(assessment.deadline) if assessment.deadline else None
     )
+    progress = respondents.progress(assessment)
+    open_to_add = assessment.state in (State.DRAFT, State.COLLECTING)
     return render_template(
         "assessments/show.html",
         assessment=assessment,
-        progress=respondents.progress(assessment),
+        progress=progress,
         links=links,
         sides=list(Side),
         mail_states=invitations.mail_states(assessment),
         respondent_form=respondent_form or _respondent_form(assessment),
+        candidates=respondents.candidates(assessment, progress.respondents)
+        if open_to_add
+        else None,
+        pick_form=PickRespondentsForm(),
         deadline_form=deadline_form,
         action_form=ActionForm(),
     )
@@ -155,6 +168,43 @@ def add_respondent(assessment_id: int) -> Response | str:
                 url_for("assessments.show", assessment_id=assessment.id, _anchor="respondents")
             )
     return _render_show(assessment, respondent_form=form)
+
+
+@bp.post("/assessments/<int:assessment_id>/respondents/picked")
+def add_picked(assessment_id: int) -> Response:
+    """Several of the partner's contacts and the workspace's members at once."""
+    assessment = owned_or_404(Assessment, assessment_id)
+    form = PickRespondentsForm()
+    back = url_for("assessments.show", assessment_id=assessment.id, _anchor="add-people")
+    if not form.validate_on_submit():
+        abort(400)  # only a forged form sends ids that are no numbers, or no language
+    try:
+        picked = respondents.add_picked(
+            assessment,
+            contact_ids=form.contact_ids.data or [],
+            member_ids=form.member_ids.data or [],
+            locale=form.invitation_language.data,
+        )
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(back)
+    if picked.added:
+        flash(
+            ngettext(
+                "%(num)d respondent is added.", "%(num)d respondents are added.", len(picked.added)
+            ),
+            "success",
+        )
+    if picked.skipped:
+        flash(
+            ngettext(
+                "%(num)d person chosen was already a respondent and is not added again.",
+                "%(num)d people chosen were already respondents and are not added again.",
+                picked.skipped,
+            ),
+            "info",
+        )
+    return redirect(url_for("assessments.show", assessment_id=assessment.id, _anchor="respondents"))
 
 
 @bp.post("/assessments/<int:assessment_id>/deadline")

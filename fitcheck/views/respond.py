@@ -170,12 +170,14 @@ def _show_form(
     *,
     refreshed: bool = False,
     problems: list[str] | None = None,
+    draft_kept: bool = False,
 ) -> str:
     return render_template(
         "respond/answers.html",
         form=form,
         refreshed=refreshed,
         problems=problems or [],
+        draft_kept=draft_kept,
         **_context(respondent, token),
     )
 
@@ -212,7 +214,12 @@ def answers(token: str) -> ResponseReturnValue:
 
 
 def _save_page(respondent: Respondent, token: str) -> ResponseReturnValue:
-    """Save draft, Submit, or a language button: all post the whole survey."""
+    """Save draft, Submit, or a language button: all post the whole survey.
+
+    Whatever is refused, nothing typed is lost: the page comes back with every value and
+    its errors, and, until the first submit, the answers that are right are kept as a
+    draft, so a respondent who leaves then finds them again.
+    """
     if not _csrf_ok():
         form = _survey(respondent)()
         return _show_form(respondent, token, form, refreshed=True), 400
@@ -220,25 +227,31 @@ def _save_page(respondent: Respondent, token: str) -> ResponseReturnValue:
         _switch_language(respondent, request.form["locale"])
     form = _survey(respondent)()
     submitting = request.form.get("action") == "submit"
+    # Once submitted, every change must keep the response complete.
+    complete = submitting or respondent.submitted_at is not None
     problems: list[str] = []
-    if form.validate():
-        try:
-            # Once submitted, every change must keep the response complete.
+    draft_kept = False
+    try:
+        if form.validate():
             saved = save_answers(
-                respondent,
-                answers_from_form(form),
-                submit=submitting or respondent.submitted_at is not None,
+                respondent, answers_from_form(form), submit=complete, keep_valid=True
             )
-        except AnswerErrors as error:
-            problems = add_answer_errors(form, error.errors)
-        except ServiceError as error:
-            problems = [str(error.message)]
+        elif respondent.submitted_at is None:  # a point off the scale, a comment too long
+            save_answers(respondent, answers_from_form(form))  # the traits without errors
+            return _show_form(respondent, token, form, draft_kept=True)
         else:
-            if submitting:
-                return redirect(url_for("respond.done", token=token))
-            flash(_saved_message(saved.saved_at), "success")
-            return redirect(url_for("respond.answers", token=token))
-    return _show_form(respondent, token, form, problems=problems)
+            return _show_form(respondent, token, form)
+    except AnswerErrors as error:
+        problems = add_answer_errors(form, error.errors)
+        draft_kept = error.draft_saved_at is not None
+    except ServiceError as error:
+        problems = [str(error.message)]
+    else:
+        if submitting:
+            return redirect(url_for("respond.done", token=token))
+        flash(_saved_message(saved.saved_at), "success")
+        return redirect(url_for("respond.answers", token=token))
+    return _show_form(respondent, token, form, problems=problems, draft_kept=draft_kept)
 
 
 def _saved_message(saved_at: datetime) -> str:

@@ -138,7 +138,8 @@ def add_respondents_and_launch(
     for respondent in respondents:
         page.locator("#side").select_option(respondent.side)
         page.locator("#name").fill(respondent.name)
-        page.get_by_label("Language of the invitation").select_option(respondent.locale[:2])
+        language = page.get_by_label("Language of the invitation", exact=True)
+        language.select_option(respondent.locale[:2])
         page.get_by_role("button", name="Add respondent").click()
         expect(page.get_by_role("status")).to_have_text(f"{respondent.name} is added.")
     page.get_by_role("button", name="Launch and send invitations").click()
