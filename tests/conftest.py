@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from .support import PASSWORD, sign_in_with
 from .worked_example import worked_example  # noqa: F401 - a fixture for every test module
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "fitcheck" / "translations"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -57,11 +59,12 @@ def compiled_catalogs() -> None:
             write_mo(mo_file, catalog)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped at the end."""
+@contextmanager
+def new_postgres_database(prefix: str) -> Iterator[str]:
+    """The URL of an empty PostgreSQL database named `<prefix>_<random>`, dropped after the
+    block; skipped (failed under CI=true) when PostgreSQL cannot be reached."""
     base = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES)
-    name = f"fitcheck_test_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -69,13 +72,40 @@ def postgres_url() -> Iterator[str]:
     except OperationalError as error:
         admin.dispose()
         require_or_skip(f"PostgreSQL is not reachable at {base}: {error.orig}")
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
-        yield url
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    with new_postgres_database(f"fitcheck_test_{os.getpid()}") as url:
+        yield url
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix (and queue name) of this test's own in the shared Redis at
+    TEST_REDIS_URL, its keys deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        require_or_skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+    prefix = f"fitcheck-test-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 @pytest.fixture(scope="session")

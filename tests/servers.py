@@ -25,6 +25,8 @@ from .support import CSRF_FIELD
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+#: `flask --app fitcheck worker` as deployed, on one thread.
+WORKER = [sys.executable, "-m", "flask", "--app", "fitcheck", "worker", "--threads", "1"]
 
 
 def server_env(tmp_path: Path, **settings: str) -> dict[str, str]:

@@ -6,26 +6,19 @@ if nothing lives in one server's memory."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from .conftest import DEFAULT_POSTGRES, require_or_skip
-from .servers import ROOT, Browser, server_env, serving, upgrade
+from .conftest import REDIS_URL, new_postgres_database
+from .servers import ROOT, WORKER, Browser, server_env, serving, upgrade
 from .smtp import Mailbox, mail_config
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "quiet-harbour-lantern-1987"
 
 pytestmark = pytest.mark.postgres
@@ -33,40 +26,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
-    """A database of this test's own, built by `flask db upgrade`, dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES)
-    name = f"fitcheck_machines_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        require_or_skip(f"PostgreSQL is not reachable at {base}: {error.orig}")
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[str]:
-    """A key prefix and queue name of this test's own in the shared Redis."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        require_or_skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-    namespace = f"fitcheck-machines-{secrets.token_hex(4)}"
-    try:
-        yield namespace
-    finally:
-        keys = list(client.scan_iter(match=f"*{namespace}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
+    """A database of this test's own (built by `flask db upgrade` below), dropped afterwards."""
+    with new_postgres_database("fitcheck_machines") as url:
+        yield url
 
 
 def _link(mailbox: Mailbox, to: str) -> str:
@@ -80,15 +42,15 @@ def _link(mailbox: Mailbox, to: str) -> str:
 
 
 def test_two_servers_one_database_one_redis_and_a_worker_serve_as_one(
-    tmp_path: Path, postgres_database: str, redis_namespace: str, mailbox: Mailbox
+    tmp_path: Path, postgres_database: str, redis_prefix: str, mailbox: Mailbox
 ) -> None:
     shared = {
         "DATABASE_URL": postgres_database,
         "SECRET_KEY": secrets.token_urlsafe(32),
         "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": redis_namespace,
+        "RATELIMIT_KEY_PREFIX": redis_prefix,
         "TASK_QUEUE_URL": REDIS_URL,
-        "TASK_QUEUE_NAME": redis_namespace,
+        "TASK_QUEUE_NAME": redis_prefix,
         "WEB_CONCURRENCY": "1",
         "PROXY_FIX": "1",
         "SIGN_IN_RATE_LIMIT": "3 per minute",
@@ -98,7 +60,7 @@ def test_two_servers_one_database_one_redis_and_a_worker_serve_as_one(
     first, second = (server_env(tmp_path, **shared) for _ in range(2))
     upgrade(first)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "fitcheck", "worker", "--threads", "1"],
+        WORKER,
         cwd=ROOT,
         env=first,
         stdout=subprocess.DEVNULL,

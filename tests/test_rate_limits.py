@@ -8,12 +8,9 @@ the Redis at REDIS_URL under a key prefix of their own, so parallel runs never m
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,12 +21,11 @@ from fitcheck import create_app
 from fitcheck.config import UnsafeConfigError, check_rate_limit_storage, from_environment
 from fitcheck.services import api_tokens
 
-from .conftest import require_or_skip
+from .conftest import REDIS_URL
 from .servers import Browser, gunicorn, server_env, serving
 from .support import count_queries
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -131,26 +127,6 @@ def _side_by_side(calls: list[Any]) -> Counter[int]:
     """Two at a time, so both workers serve them; the status codes, counted."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         return Counter(pool.map(lambda call: call(), calls))
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own in the shared Redis, deleted afterwards."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        require_or_skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-    prefix = f"fitcheck-test-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"*{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 def test_two_gunicorn_workers_count_every_limit_once(tmp_path, redis_prefix):

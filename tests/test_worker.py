@@ -8,7 +8,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,10 +25,10 @@ from fitcheck.models import MailStatus, OutboxMessage, utcnow
 from fitcheck.services import assessments, outbox
 from fitcheck.tasks import queue
 
-from .conftest import require_or_skip
+from .conftest import REDIS_URL, require_or_skip
+from .servers import WORKER
 from .smtp import Mailbox, mail_config, parse_message
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[1]
 WAIT_SECONDS = 60
 
@@ -76,7 +75,7 @@ def start_worker(app: Flask) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "fitcheck", "worker", "--threads", "1"],
+            WORKER,
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
