@@ -9,7 +9,7 @@
   const DELAY = 1500;
 
   let timer = null;       // the pending save, if a change is waiting
-  let saving = false;     // a save is in flight
+  let inFlight = null;    // the save being sent, a promise, if one is
   let again = false;      // a change arrived while saving
   let leaving = false;    // the form is being sent the ordinary way
 
@@ -23,11 +23,20 @@
   async function save() {
     timer = null;
     if (leaving) return;
-    if (saving) {
+    if (inFlight) {
       again = true;
       return;
     }
-    saving = true;
+    inFlight = send();
+    await inFlight;
+    inFlight = null;
+    if (again) {
+      again = false;
+      schedule();
+    }
+  }
+
+  async function send() {
     status.textContent = form.dataset.saving;
     try {
       let response = await post();
@@ -43,12 +52,6 @@
       status.textContent = body.message || "";
     } catch {
       status.textContent = form.dataset.failed;
-    } finally {
-      saving = false;
-    }
-    if (again) {
-      again = false;
-      schedule();
     }
   }
 
@@ -60,10 +63,21 @@
 
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (event) => {
     leaving = true;
     clearTimeout(timer);
     timer = null;
+    if (inFlight) {
+      // A save is on its way: its answer refreshes the session cookie. Sent now, this form's
+      // answer (carrying the "Saved" notice in that cookie) could arrive first and then be
+      // overwritten by it; so send the form once the save has come back.
+      event.preventDefault();
+      const submitter = event.submitter;
+      inFlight.then(() => {
+        inFlight = null;
+        form.requestSubmit(submitter);
+      });
+    }
   });
   // Back from the browser's page cache: the form is live again.
   window.addEventListener("pageshow", (event) => {
