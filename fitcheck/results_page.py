@@ -20,21 +20,22 @@ from .charts.theme import CLIENT_COLOUR, COMPANY_COLOUR
 from .forms import ActionForm, CommitmentForm
 from .labels import VERDICTS
 from .models import Assessment, Side
+from .perspective import Perspective
 from .services import commitments as commitment_service
 from .services.rounds import Round
 
 
-def chart_text() -> ChartText:
+def chart_text(sides: Perspective) -> ChartText:
     return ChartText(
-        them=_("Client as seen by the company"),
-        us=_("Company as seen by the client"),
-        them_self=_("Client's self-view"),
-        us_self=_("Company's self-view"),
-        previous_them=_("Client as seen by the company, last round"),
-        previous_us=_("Company as seen by the client, last round"),
-        gap_axis=_("Gap: client as seen by the company − company as seen by the client"),
-        them_higher=_("client seen higher"),
-        us_higher=_("company seen higher"),
+        them=sides.seen(Side.CLIENT),
+        us=sides.seen(Side.COMPANY),
+        them_self=sides.self_view(Side.CLIENT),
+        us_self=sides.self_view(Side.COMPANY),
+        previous_them=sides.seen_last_round(Side.CLIENT),
+        previous_us=sides.seen_last_round(Side.COMPANY),
+        gap_axis=sides.gap,
+        them_higher=sides.seen_higher(Side.CLIENT),
+        us_higher=sides.seen_higher(Side.COMPANY),
         aligned=_("aligned"),
         notable=_("notable"),
         major=_("major"),
@@ -56,7 +57,8 @@ def page_context(results: Round, *, viewer: Side | None) -> dict[str, Any]:
         for key, trait in traits.items()
     }
     result = results.fit
-    text = chart_text()
+    sides = Perspective(viewer=viewer, company=company, client=partner)
+    text = chart_text(sides)
     previous = results.previous
     radar = mirror_radar(
         result,
@@ -96,6 +98,7 @@ def page_context(results: Round, *, viewer: Side | None) -> dict[str, Any]:
         "norm_rounds": norms.MIN_NORM_ROUNDS,
         "norm_traits": norms.MIN_DISTINCTIVE_TRAITS,
         "viewer": viewer,
+        "sides": sides,
         "Side": Side,
         "company_colour": COMPANY_COLOUR,
         "client_colour": CLIENT_COLOUR,

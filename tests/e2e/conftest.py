@@ -36,8 +36,8 @@ from werkzeug.serving import make_server
 
 from fitcheck import create_app
 from fitcheck.extensions import db
-from fitcheck.models import OutboxMessage
-from fitcheck.services import outbox
+from fitcheck.models import Assessment, OutboxMessage, Respondent
+from fitcheck.services import invitations, outbox
 from fitcheck.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 
 from ..conftest import require_or_skip
@@ -153,6 +153,29 @@ class LiveApp:
         first = self.links(kind, to)[0]
         assert first.startswith(f"{self.url}/"), first
         return first
+
+
+def demo_respondent(app: Flask, *where: Any, locale: str | None = None) -> tuple[str, str]:
+    """The personal link token of the first demo respondent (of a round) matching `where`,
+    now reading `locale` if given; and the name of its workspace."""
+    with app.app_context():
+        try:
+            respondent = db.session.scalar(
+                select(Respondent)
+                .join(Assessment, Assessment.id == Respondent.assessment_id)
+                .where(*where)
+                .order_by(Respondent.id)
+                .limit(1)
+            )
+            assert respondent is not None, f"the demo has a respondent where {where}"
+            if locale is not None:
+                respondent.locale = locale
+            company = respondent.assessment.partner.workspace.name
+            token = invitations.link_token(respondent)
+            db.session.commit()
+            return token, company
+        finally:
+            db.session.remove()
 
 
 @contextmanager

@@ -13,37 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, Request, Route, expect
-from sqlalchemy import select
 
-from fitcheck.extensions import db
 from fitcheck.models import Assessment, Respondent
 from fitcheck.models.assessments import State
-from fitcheck.services import invitations
 
-from .conftest import serve
+from .conftest import demo_respondent, serve
 
 NewPage = Callable[..., Page]
-
-
-def _open_respondent_link(app) -> str:
-    """The personal link of a demo respondent who has not answered yet."""
-    with app.app_context():
-        try:
-            respondent = db.session.scalar(
-                select(Respondent)
-                .join(Assessment, Assessment.id == Respondent.assessment_id)
-                .where(
-                    Assessment.state == State.COLLECTING,
-                    Respondent.submitted_at.is_(None),
-                    Respondent.declined_at.is_(None),
-                )
-                .order_by(Respondent.id)
-                .limit(1)
-            )
-            assert respondent is not None, "the demo has a round still collecting answers"
-            return f"/r/{invitations.link_token(respondent)}/answers"
-        finally:
-            db.session.remove()
 
 
 def test_save_waits_for_an_autosave_on_its_way_and_keeps_its_notice(
@@ -51,7 +27,13 @@ def test_save_waits_for_an_autosave_on_its_way_and_keeps_its_notice(
 ) -> None:
     with serve(tmp_path, demo=True) as served:
         page = new_page(locale="en-US")
-        page.goto(served.url + _open_respondent_link(served.app))
+        token, _ = demo_respondent(
+            served.app,
+            Assessment.state == State.COLLECTING,
+            Respondent.submitted_at.is_(None),
+            Respondent.declined_at.is_(None),
+        )
+        page.goto(f"{served.url}/r/{token}/answers")
 
         held: list[Route] = []
         page.route("**/autosave", lambda route: held.append(route))
