@@ -36,6 +36,8 @@ def chart_text(sides: Perspective) -> ChartText:
         gap_axis=sides.gap,
         them_higher=sides.seen_higher(Side.CLIENT),
         us_higher=sides.seen_higher(Side.COMPANY),
+        company_disagrees=sides.disagrees(Side.COMPANY),
+        client_disagrees=sides.disagrees(Side.CLIENT),
         aligned=_("aligned"),
         notable=_("notable"),
         major=_("major"),

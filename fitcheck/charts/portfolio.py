@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 
 import plotly.graph_objects as go
 
-from fitcheck.charts.text import plain_text
+from fitcheck.charts.text import display_columns, hover_text, plain_text, wrap_label
 from fitcheck.charts.theme import (
     CLIENT_COLOUR,
     FONT_SIZE,
@@ -29,11 +29,13 @@ from fitcheck.charts.theme import (
 )
 
 __all__ = [
+    "NAMED_DOTS",
     "PortfolioPoint",
     "PortfolioText",
     "SurfaceLine",
     "SurfacePoint",
     "SurfaceText",
+    "named_dots",
     "portfolio_scatter",
     "response_surface",
 ]
@@ -58,18 +60,112 @@ class PortfolioText:
     respondents: str
 
 
+#: How many of the largest dots (the most answers) carry their partner's name.
+NAMED_DOTS = 5
+# A name beside a dot: one line of at most this many columns (a kanji counts 2), then "…".
+_NAME_COLUMNS = 18
+
+
+def named_dots(points: Sequence[PortfolioPoint], count: int = NAMED_DOTS) -> list[int]:
+    """The indices of the ``count`` largest dots (the most answers), largest first; among
+    equal ones, those listed first."""
+    # sorted() is stable: equal counts keep the order of ``points``.
+    return sorted(range(len(points)), key=lambda i: -points[i].respondents)[:count]
+
+
+# Where names go is decided for a phone's plot, the smallest (px): a name that clears its
+# neighbours and the plot's edges there clears them on a wider screen too. A column of a
+# 12 px name is about 6.5 px wide, a line 15 px high.
+_PHONE_PLOT = (180.0, 380.0)
+_NAME_COLUMN_PX, _NAME_LINE_PX = 6.5, 15.0
+# plotly.js's textposition values, in the order a name tries them: beside the dot, then
+# above or below it on the same side, then centred above or below it.
+_POSITIONS = (
+    "middle right",
+    "middle left",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+    "top center",
+    "bottom center",
+)
+
+
+#: A name's box on the phone's plot: left, right, bottom, top (px, upwards).
+_Box: TypeAlias = tuple[float, float, float, float]
+
+
+def _name_box(position: str, point: PortfolioPoint, name: str) -> _Box:
+    """The box (left, right, bottom, top; px, upwards) a name takes at ``position`` on a
+    phone's plot, as plotly.js places it (``Drawing.textPointPosition``): beside the
+    marker by its radius/0.8 + 1 px, vertically centred, or above or below it by as much."""
+    width, height = _PHONE_PLOT
+    x, y = point.level_us * width, point.level_them * height
+    gap = (8 + 2 * math.sqrt(point.respondents)) / 2 / 0.8 + 1
+    wide, high = display_columns(name) * _NAME_COLUMN_PX, _NAME_LINE_PX
+    vertical, _, horizontal = position.partition(" ")
+    left = {"right": x + gap, "left": x - gap - wide, "center": x - wide / 2}[horizontal]
+    bottom = {"middle": y - high / 2, "top": y + gap, "bottom": y - gap - high}[vertical]
+    return left, left + wide, bottom, bottom + high
+
+
+def _name_positions(points: Sequence[PortfolioPoint], names: Sequence[str]) -> list[str]:
+    """Where each named dot's name goes (the largest first), so that it stays inside the
+    plot (never over the colour bar, never clipped) and off the names placed before it:
+    of the positions inside the plot, the first that overlaps no name placed before it,
+    else the one that overlaps them least."""
+    width, height = _PHONE_PLOT
+    placed: list[_Box] = []
+    positions = ["middle right"] * len(points)
+    for i in named_dots(points):
+        boxes = {position: _name_box(position, points[i], names[i]) for position in _POSITIONS}
+        inside = [
+            position
+            for position, (left, right, bottom, top) in boxes.items()
+            if left >= 0 and right <= width and bottom >= 0 and top <= height
+        ] or ["middle left" if points[i].level_us > 0.5 else "middle right"]
+        positions[i] = min(
+            inside, key=lambda position: sum(_overlap(boxes[position], box) for box in placed)
+        )
+        placed.append(boxes[positions[i]])
+    return positions
+
+
+def _overlap(a: _Box, b: _Box) -> float:
+    """The area two boxes share (px²)."""
+    across = min(a[1], b[1]) - max(a[0], b[0])
+    up = min(a[3], b[3]) - max(a[2], b[2])
+    return max(0.0, across) * max(0.0, up)
+
+
 def portfolio_scatter(
     points: Sequence[PortfolioPoint], *, level: float, text: PortfolioText, locale: str = "en"
 ) -> go.Figure:
     """Every partner as a point: x how the client sees us, y how we see the client (both as
     levels, %), colour the mirror score, size the number of answers; the dashed lines at
-    the level threshold cut the plane into the verdict's quadrants."""
-    names = [html.escape(point.partner) for point in points]
+    the level threshold cut the plane into the verdict's quadrants.
+
+    Every dot names its partner on hover; the :data:`NAMED_DOTS` largest also beside the
+    dot (:func:`named_dots`), shortened to one line, where the plot has room for it and
+    no other name is (:func:`_name_positions`), so a name never runs off the plot or into
+    the colour bar.
+    """
+    names = [hover_text(point.partner) for point in points]
+    named = set(named_dots(points))
+    shown = [
+        wrap_label(point.partner, _NAME_COLUMNS, max_lines=1) if i in named else ""
+        for i, point in enumerate(points)
+    ]
     figure = go.Figure(
         go.Scatter(
             x=[point.level_us * 100 for point in points],
             y=[point.level_them * 100 for point in points],
-            mode="markers",
+            mode="markers+text",
+            text=shown,
+            textposition=_name_positions(points, shown),
+            # A halo of the background's colour keeps a name legible over a dot or a line.
+            textfont={"size": FONT_SIZE, "color": TEXT_COLOUR, "shadow": "auto"},
             customdata=[
                 [name, "—" if p.similarity is None else f"{p.similarity:.1f}", p.respondents]
                 for name, p in zip(names, points, strict=True)

@@ -26,7 +26,6 @@ from fitcheck.charts.theme import (
     CLIENT_COLOUR,
     COMPANY_COLOUR,
     FONT_SIZE,
-    GHOST_COLOUR,
     GRID_COLOUR,
     MUTED_COLOUR,
     TEXT_COLOUR,
@@ -38,7 +37,7 @@ from fitcheck.charts.theme import (
     no_data_annotation,
     rgba,
 )
-from fitcheck.fit import Band, FitResult, Stats, TraitResult
+from fitcheck.fit import RWG_DISAGREES_BELOW, Band, FitResult, SideTrait, Stats, TraitResult
 
 __all__ = [
     "ChartText",
@@ -67,6 +66,11 @@ class ChartText:
 
     Both charts: ``n`` names the number of answers in hover boxes ("n", "回答数");
     ``no_data`` marks a trait (or a whole chart) with nothing to draw.
+
+    Radar, where a side's respondents disagree (rwg < 0.5) and its spread is drawn:
+    ``company_disagrees`` ("company disagrees within", on the ``them`` profile, which the
+    company's ratings make) and ``client_disagrees`` (on ``us``) head the spread's hover
+    box.
     """
 
     them: str
@@ -83,6 +87,8 @@ class ChartText:
     major: str
     n: str
     no_data: str
+    company_disagrees: str
+    client_disagrees: str
 
     def band(self, band: Band) -> str:
         """The translated name of a gap band."""
@@ -95,8 +101,17 @@ class ChartText:
 # Mirror radar
 # --------------------------------------------------------------------------------------------
 
-# The radar's diameter where the height limits it (a desktop); a phone's width limits it more.
-_RADAR_PX = 280
+# The radar's diameter: its circle fills the width between its side labels, from a
+# phone's (the smallest) to the largest, which a desktop and the printed report reach.
+# The server never knows the width: the figure draws the largest, and static/charts.js
+# fits the height to the width it is drawn at (layout.meta.fc_radar, in mirror_radar).
+_RADAR_MIN_PX = 180
+_RADAR_MAX_PX = 400
+# Angular tick labels stand this far outside the ring (an invisible tick as padding), so
+# they never touch a marker on the outer ring, whatever the value there.
+_RADAR_TICKLEN = 10
+# The markers on the outer ring reach past it by half their size; a label is further.
+_RADAR_STANDOFF = _RADAR_TICKLEN + 0.2 * TICK_FONT_SIZE + 0.5  # plotly.js makeLabelFns
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +128,12 @@ class _Series:
     width: float
     rank: int
     marker_size: int = 7
+    opacity: float = 1.0
+    # The side whose other-ratings make this profile, what its spread's hover says, and
+    # how far (degrees) from the axis its spread stands, so that two sides' do not overlap.
+    raters: Callable[[TraitResult], SideTrait] | None = None
+    disagrees: str = ""
+    spread_at: float = 0.0
 
 
 def _radar_series(text: ChartText) -> tuple[_Series, ...]:
@@ -130,6 +151,9 @@ def _radar_series(text: ChartText) -> tuple[_Series, ...]:
             dash="solid",
             fill=True,
             width=2.5,
+            raters=lambda row: row.company,
+            disagrees=text.company_disagrees,
+            spread_at=-1.5,
         ),
         _Series(
             name=text.us,
@@ -141,6 +165,9 @@ def _radar_series(text: ChartText) -> tuple[_Series, ...]:
             dash="solid",
             fill=True,
             width=2.5,
+            raters=lambda row: row.client,
+            disagrees=text.client_disagrees,
+            spread_at=1.5,
         ),
         _Series(
             name=text.them_self,
@@ -168,7 +195,10 @@ def _radar_series(text: ChartText) -> tuple[_Series, ...]:
 
 
 def _ghost_series(text: ChartText) -> tuple[_Series, ...]:
-    # Thin, grey and unfilled: last round stays behind this one and never competes with it.
+    # Thin, faint and unfilled: last round stays behind this one and never competes with
+    # it. Each in its side's colour, with the one line style its side does not use this
+    # round (the client: solid and dashed, so dotted; the company: solid and dotted, so
+    # dashed): every trace differs from every other by colour or line.
     return (
         _Series(
             name=text.previous_them,
@@ -176,11 +206,12 @@ def _ghost_series(text: ChartText) -> tuple[_Series, ...]:
             stats=lambda row: row.company.other,
             symbol="circle",
             rank=5,
-            colour=GHOST_COLOUR,
-            dash="solid",
+            colour=CLIENT_COLOUR,
+            dash="dot",
             fill=False,
-            width=1.0,
+            width=1.5,
             marker_size=4,
+            opacity=0.6,
         ),
         _Series(
             name=text.previous_us,
@@ -188,11 +219,12 @@ def _ghost_series(text: ChartText) -> tuple[_Series, ...]:
             stats=lambda row: row.client.other,
             symbol="square",
             rank=6,
-            colour=GHOST_COLOUR,
-            dash="solid",
+            colour=COMPANY_COLOUR,
+            dash="dash",
             fill=False,
-            width=1.0,
+            width=1.5,
             marker_size=4,
+            opacity=0.6,
         ),
     )
 
@@ -212,6 +244,7 @@ class _Axes:
     questions: Sequence[str]
     n: str
     centre: float
+    scale: tuple[int, int]
 
 
 def _runs(values: Sequence[float | None]) -> list[list[int]]:
@@ -260,6 +293,69 @@ def _fan(series: _Series, values: Sequence[float | None], axes: _Axes) -> go.Sca
     )
 
 
+_SPREAD_HOVER = (
+    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>"
+    "%{customdata[3]}<extra></extra>"
+)
+
+
+def _spread(
+    series: _Series,
+    rows: Sequence[TraitResult | None],
+    axes: _Axes,
+    values: Sequence[float | None],
+) -> list[go.Scatterpolar]:
+    """Where the side rating this profile disagrees within (rwg < 0.5), its spread.
+
+    One thin, translucent radial segment per such trait, from mean − SD to mean + SD
+    (within the scale), in the profile's colour and legend group, hidden from the legend;
+    its ends' hover boxes give the rwg and the range. Nothing where the side agrees, where
+    rwg is undefined, or where the value is withheld.
+    """
+    if series.raters is None:
+        return []
+    lo, hi = axes.scale
+    name = legend_text(series.name)
+    r: list[float | None] = []
+    theta: list[float | None] = []
+    customdata: list[list[str] | None] = []
+    for row, value, angle, label in zip(rows, values, axes.theta, axes.labels, strict=True):
+        if row is None or value is None:
+            continue
+        side = series.raters(row)
+        sd = series.stats(row).sd
+        if side.disagrees is not True or side.rwg is None or sd is None:
+            continue
+        low, high = max(lo, value - sd), min(hi, value + sd)
+        agreement = f"rwg {format_number(side.rwg)} < {format_number(RWG_DISAGREES_BELOW)}"
+        said = f"{series.disagrees} ({agreement})"
+        where = (
+            f"{format_number(value)} ± {format_number(sd)}"
+            f" ({format_number(low)}–{format_number(high)})"
+        )
+        point = [label, name, html.escape(said), where]
+        at = angle + series.spread_at
+        r += [low, high, None]
+        theta += [at, at, None]
+        customdata += [point, point, None]
+    if not r:
+        return []
+    return [
+        go.Scatterpolar(
+            r=r,
+            theta=theta,
+            customdata=customdata,
+            mode="lines",
+            line={"color": rgba(series.colour, 0.45), "width": 3},
+            connectgaps=False,
+            hovertemplate=_SPREAD_HOVER,
+            hoveron="points",
+            showlegend=False,
+            legendgroup=f"series-{series.rank}",
+        )
+    ]
+
+
 def _radar_traces(
     series: _Series, rows: Sequence[TraitResult | None], axes: _Axes
 ) -> list[go.Scatterpolar]:
@@ -296,12 +392,14 @@ def _radar_traces(
         fillcolor=rgba(series.colour, 0.14) if series.fill and not gaps else None,
         hovertemplate=_RADAR_HOVER,
         hoveron="points",
+        opacity=series.opacity,
         legendgroup=f"series-{series.rank}",
         legendrank=series.rank,
     )
+    spread = _spread(series, rows, axes, values)
     if series.fill and gaps:
-        return [_fan(series, values, axes), outline]
-    return [outline]
+        return [*spread, _fan(series, values, axes), outline]
+    return [*spread, outline]
 
 
 def mirror_radar(
@@ -318,8 +416,12 @@ def mirror_radar(
     Traces, in legend order: ``them`` (client as seen by the company) and ``us`` (company as
     seen by the client), filled and overlaid; the self-views ``them_self`` and ``us_self``
     as broken lines in their side's colour; with ``previous``, last round's ``them`` and
-    ``us`` as thin grey lines behind, matched by trait key (a trait the previous round did
-    not have is a gap). Each polygon is closed by repeating its first point.
+    ``us`` as thin faint lines behind, each in its side's colour (the client's dotted, the
+    company's dashed), matched by trait key (a trait the previous round did not have is a
+    gap). Each polygon is closed by repeating its first point. Where the side whose
+    ratings make ``them`` or ``us`` disagrees within (``SideTrait.disagrees``), a thin
+    radial segment from mean − SD to mean + SD shows its spread (hidden from the legend,
+    toggled with its profile).
 
     A missing value (withheld, or nobody could judge) is ``None``: plotly leaves a gap in
     the line and draws no number, and the fill covers only the wedges whose two corners are
@@ -327,7 +429,9 @@ def mirror_radar(
     profile). A profile with no value at all (a withheld side) is left out of the figure
     and its legend rather than listed with nothing drawn; with nothing to draw at all, the
     chart says ``text.no_data``. The radial axis is the rating scale, ``lo..hi`` with
-    integer ticks. The height is fixed, the width follows the container.
+    integer ticks. The trait labels stand outside the ring, in margins measured from
+    them; the width follows the container and ``static/charts.js`` fits the height to it
+    (``layout.meta``), so the circle fills the width on a phone, a desktop and paper.
 
     ``labels`` (required for every trait) and ``questions`` (optional, shown on hover) map
     trait keys to text in the page's language; ``locale`` picks the font family. Raises
@@ -347,6 +451,7 @@ def mirror_radar(
         questions=[hover_text(questions.get(key, "")) for key in keys],
         n=html.escape(text.n),
         centre=result.scale.lo,
+        scale=(result.scale.lo, result.scale.hi),
     )
     traces: list[go.Scatterpolar] = []
     if previous is not None:
@@ -358,23 +463,38 @@ def mirror_radar(
         traces += _radar_traces(series, result.traits, axes)
 
     scale = result.scale
-    ticks = radar_ticktext(raw_labels, theta)
+    ticks = radar_ticktext(raw_labels, theta, standoff=_RADAR_STANDOFF)
     legend_lines = sum(
         trace.name.count("<br>") + 1 for trace in traces if trace.showlegend is not False
     )
     # Plotly reserves no room for angular labels: those at the top get a top margin of their
     # height, those at the bottom a strip of the plot area (the legend below would cover
-    # them otherwise), and the sides 80 px margins, which the wrap widths are made for.
-    top = max(12.0, ticks.above + 8)
-    below = max(0.0, ticks.below + 8)
+    # them otherwise), those at the sides margins as wide as they reach beyond the circle.
+    top = math.ceil(max(12.0, ticks.above + 8))
+    below = math.ceil(max(0.0, ticks.below + 8))
+    left = math.ceil(max(8.0, ticks.left + 6))
+    right = math.ceil(max(8.0, ticks.right + 6))
     legend_px = 22 * legend_lines + 10
-    height = round(_RADAR_PX + top + below + legend_px)
+    height = _RADAR_MAX_PX + top + below + legend_px
     plot_px = height - top - legend_px
     layout = base_layout(locale)
     layout.update(
-        margin={"l": 80, "r": 80, "t": round(top), "b": 10, "autoexpand": True},
+        margin={"l": left, "r": right, "t": top, "b": 10, "autoexpand": True},
         height=height,
         legend=legend_below(),
+        # What charts.js needs to fit the height to the width: the circle's diameter is the
+        # width less the side margins, within min..max; above it the top margin, below it
+        # the bottom labels' strip and the legend.
+        meta={
+            "fc_radar": {
+                "top": top,
+                "below": below,
+                "legend": legend_px,
+                "sides": left + right,
+                "min": _RADAR_MIN_PX,
+                "max": _RADAR_MAX_PX,
+            }
+        },
         polar={
             "bgcolor": "rgba(0,0,0,0)",
             "domain": {"x": [0, 1], "y": [min(0.4, below / plot_px), 1]},
@@ -388,7 +508,10 @@ def mirror_radar(
                 "thetaunit": "degrees",
                 "gridcolor": GRID_COLOUR,
                 "linecolor": "#adb5bd",
-                "ticks": "",
+                # An invisible outside tick: its length is padding between ring and label.
+                "ticks": "outside",
+                "ticklen": _RADAR_TICKLEN,
+                "tickcolor": "rgba(0,0,0,0)",
                 "layer": "below traces",
             },
             "radialaxis": {

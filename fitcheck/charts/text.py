@@ -31,6 +31,7 @@ import budoux
 
 __all__ = [
     "RadarTicks",
+    "display_columns",
     "hover_text",
     "legend_text",
     "plain_text",
@@ -39,21 +40,26 @@ __all__ = [
     "wrap_label",
 ]
 
-# Wrap widths in columns (a kanji counts 2), tried at 390 px with Chromium's fonts. The
-# radar's side labels live in its side margins (80 px): 6 kanji or 12 Latin letters at
-# 11 px. Labels at the top and bottom may be half as wide again, and the bar chart's
-# (automargin) a little wider, the bars keeping about two thirds of a phone's width.
+# Wrap widths in columns (a kanji counts 2), for 13 px labels (theme.TICK_FONT_SIZE), tried
+# at 390 px with Chromium's fonts. A side label of the radar is at most about 80 px wide:
+# 6 kanji, or 11 Latin letters (a longer word widens its label up to 14, rather than being
+# cut); the radar's margins are measured from its labels, so short ones leave more room
+# for the circle. Labels at the top and bottom may be half as wide again, and the bar
+# chart's (automargin) a little wider, the bars keeping about two thirds of a phone's width.
 _RADAR_SIDE_CJK = 12
-_RADAR_SIDE_LATIN = 12
-# For keeping neighbouring labels apart: the radar's radius in a 360 px wide figure, the
-# height of a line and the width of a column at 11 px (estimates across common fonts).
-_PHONE_RADIUS = 100
-_LINE_PX = 14
-_COLUMN_PX = 6.2
-_COLUMN_PX_CJK = 5.5
+_RADAR_SIDE_LATIN = 11
+_RADAR_LONGEST_WORD = 14
+# For keeping neighbouring labels apart and measuring the margins: the radar's radius on a
+# phone (a little less, so the estimates err on the safe side), the height of a line and
+# the width of a column at 13 px (estimates across common fonts: a kanji is 1 em wide).
+_PHONE_RADIUS = 90
+_FONT_PX = 13
+_LINE_PX = 1.3 * _FONT_PX  # plotly.js LINE_SPACING
+_COLUMN_PX = 7.3
+_COLUMN_PX_CJK = 6.5
 _LABEL_PADDING = 2
 _LABEL_WIDTH_CJK = 12
-_LABEL_WIDTH_LATIN = 16
+_LABEL_WIDTH_LATIN = 14
 _LABEL_LINES = 3
 _LEGEND_WIDTH = 44
 _HOVER_WIDTH = 40
@@ -273,7 +279,9 @@ def _wrap_cjk_greedy(text: str, width: int) -> list[str]:
 
 
 def _wrap_latin(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True)
+    lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True)
+    # textwrap may keep a space at a line's end ("< <<<" at 2 columns: "< ", "<<", "<").
+    return [line.strip() for line in lines]
 
 
 def _truncate(lines: list[str], width: int, max_lines: int, *, east_asian: bool) -> list[str]:
@@ -352,6 +360,14 @@ def legend_text(text: str) -> str:
     return wrap_label(text, _LEGEND_WIDTH, max_lines=2)
 
 
+def display_columns(wrapped: str) -> int:
+    """How many columns the widest line of a text from this module takes (a kanji counts
+    2), to estimate how wide it is drawn."""
+    lines = [html.unescape(line) for line in wrapped.split("<br>")]
+    east_asian = _has_wide(wrapped)
+    return max((_columns(line, east_asian=east_asian) for line in lines), default=0)
+
+
 def plain_text(text: str) -> str:
     """Escaped but not wrapped, for the 3D scene."""
     # The 3D scene draws its titles on a canvas without decoding entities, so quotes stay
@@ -381,48 +397,75 @@ class _Box:
         )
 
 
-def _label_box(wrapped: str, degrees: float) -> _Box:
+def _label_box(wrapped: str, degrees: float, *, standoff: float = 0.0) -> _Box:
     """Where plotly puts an angular tick label around a radar of the phone's radius.
 
-    Mirrors plotly.js (``polar.js``): the label is anchored on the circle, its text starts
-    there on the right half, ends there on the left half, is centred at the very top and
-    bottom; the block sits above the anchor at the top, below it at the bottom, centred
-    at the sides. Pixels are estimates (:data:`_COLUMN_PX`), good enough to keep apart.
+    Mirrors plotly.js (``polar.js`` and ``axes.js`` ``drawLabels``): the label stands
+    ``standoff`` px outside the circle; its text starts there on the right half, ends
+    there on the left half, is centred at the very top and bottom; its first baseline is
+    pushed a line's height down on the lower half, and the block is lifted by its height
+    on the upper half, by half of it at the sides. Pixels are estimates
+    (:data:`_COLUMN_PX`), good enough to keep labels apart and to size the margins.
     """
     lines = [html.unescape(line) for line in wrapped.split("<br>")]
     east_asian = _has_wide(wrapped)
     column_px = _COLUMN_PX_CJK if east_asian else _COLUMN_PX
     width = max(_columns(line, east_asian=east_asian) for line in lines) * column_px
-    height = len(lines) * _LINE_PX
     angle = math.radians(90 - degrees)  # plotly's angle: counter-clockwise from the right
-    x, y = _PHONE_RADIUS * math.cos(angle), _PHONE_RADIUS * math.sin(angle)
+    cos, sin = math.cos(angle), math.sin(angle)
+    x = (_PHONE_RADIUS + standoff) * cos
     # plotly.js centres within |cos| < 0.1 of the vertical, else starts or ends at the anchor.
-    anchor = 0.5 if abs(math.cos(angle)) < 0.1 else 0.0 if math.cos(angle) > 0 else 1.0
+    anchor = 0.5 if abs(cos) < 0.1 else 0.0 if cos > 0 else 1.0
     left = x - anchor * width
-    top = y + 0.5 * (1 + math.sin(angle)) * height
-    return _Box(left=left, right=left + width, bottom=top - height, top=top)
+    # The first line's baseline, upwards from the centre (plotly's yFn and heightFn).
+    below_line = 0.2 if sin > 0 else 1.0
+    baseline = (
+        _PHONE_RADIUS * sin
+        + sin * (standoff + _FONT_PX * below_line)
+        - abs(cos) * _FONT_PX * 0.35
+        + 0.5 * (1 + sin) * (len(lines) - 1) * _LINE_PX
+    )
+    top = baseline + 0.9 * _FONT_PX  # a kanji fills its em box, above and below the baseline
+    bottom = baseline - (len(lines) - 1) * _LINE_PX - 0.25 * _FONT_PX
+    return _Box(left=left, right=left + width, bottom=bottom, top=top)
 
 
 @dataclass(frozen=True, slots=True)
 class RadarTicks:
-    """The radar's wrapped axis labels and how far they reach beyond its circle (px)."""
+    """The radar's wrapped axis labels and how far they reach beyond its circle (px):
+    above its top, below its bottom, left and right of its sides."""
 
     text: list[str]
     above: float
     below: float
+    left: float
+    right: float
 
 
-def radar_ticktext(labels: Sequence[str], theta: Sequence[float]) -> RadarTicks:
+def _side_width(label: str) -> int:
+    if _has_wide(label):
+        return _RADAR_SIDE_CJK
+    # A Latin word a little wider than a side label widens the label rather than being cut.
+    longest = max((len(word) for word in label.split()), default=0)
+    return max(_RADAR_SIDE_LATIN, min(longest, _RADAR_LONGEST_WORD))
+
+
+def radar_ticktext(
+    labels: Sequence[str], theta: Sequence[float], *, standoff: float = 0.0
+) -> RadarTicks:
     """Wrap the radar's axis labels so that neighbours do not overlap on a phone.
 
     Each label starts from its most generous shape: half as wide again near the top and
     bottom (3 lines), or narrow with 4 lines at the sides, where there is height to spare
     and no width. While two neighbours would overlap around a radar of a phone's radius,
-    the taller of the two steps down to a smaller shape (fewer lines, ending in "…").
+    one of the two steps down to a smaller shape: the one whose next shape is still whole,
+    else the taller (fewer lines, ending in "…").
+    ``standoff``: how far outside the circle plotly anchors the labels (px), so that
+    they clear the markers on the outer ring.
     """
     shapes: list[list[str]] = []
     for label, degrees in zip(labels, theta, strict=True):
-        width = _RADAR_SIDE_CJK if _has_wide(label) else _RADAR_SIDE_LATIN
+        width = _side_width(label)
         if abs(math.sin(math.radians(degrees))) < 0.6:  # within about 37° of top or bottom
             options = [(width * 3 // 2, 3), (width * 3 // 2, 2), (width, 3), (width, 2)]
         else:
@@ -430,8 +473,15 @@ def radar_ticktext(labels: Sequence[str], theta: Sequence[float]) -> RadarTicks:
         shapes.append([wrap_label(label, w, max_lines=lines) for w, lines in options])
     choice = [0] * len(labels)
     count = len(labels)
+
+    def boxes_of(chosen: Sequence[str]) -> list[_Box]:
+        return [
+            _label_box(wrapped, degrees, standoff=standoff)
+            for wrapped, degrees in zip(chosen, theta, strict=True)
+        ]
+
     for _ in range(sum(len(options) for options in shapes)):
-        boxes = [_label_box(shapes[i][choice[i]], degrees) for i, degrees in enumerate(theta)]
+        boxes = boxes_of([shapes[i][choice[i]] for i in range(count)])
         clash = next(
             (
                 (i, (i + 1) % count)
@@ -445,12 +495,21 @@ def radar_ticktext(labels: Sequence[str], theta: Sequence[float]) -> RadarTicks:
         shrinkable = [i for i in clash if choice[i] + 1 < len(shapes[i])]
         if not shrinkable:
             break
-        tallest = max(shrinkable, key=lambda i: boxes[i].top - boxes[i].bottom)
-        choice[tallest] += 1
+        # The one that can step down without being cut, else the taller of the two.
+        step = max(
+            shrinkable,
+            key=lambda i: (
+                _ELLIPSIS not in shapes[i][choice[i] + 1],
+                boxes[i].top - boxes[i].bottom,
+            ),
+        )
+        choice[step] += 1
     text = [shapes[i][choice[i]] for i in range(count)]
-    boxes = [_label_box(wrapped, degrees) for wrapped, degrees in zip(text, theta, strict=True)]
+    boxes = boxes_of(text)
     return RadarTicks(
         text=text,
         above=max((box.top - _PHONE_RADIUS for box in boxes), default=0.0),
         below=max((-_PHONE_RADIUS - box.bottom for box in boxes), default=0.0),
+        left=max((-_PHONE_RADIUS - box.left for box in boxes), default=0.0),
+        right=max((box.right - _PHONE_RADIUS for box in boxes), default=0.0),
     )

@@ -16,7 +16,6 @@ __all__ = [
     "CLIENT_COLOUR",
     "COMPANY_COLOUR",
     "FONT_SIZE",
-    "GHOST_COLOUR",
     "GRID_COLOUR",
     "MUTED_COLOUR",
     "TEXT_COLOUR",
@@ -33,8 +32,6 @@ __all__ = [
 COMPANY_COLOUR: Final = "#1f6fb2"
 #: The client's colour on every chart and table (``--fc-client`` in fitcheck.css).
 CLIENT_COLOUR: Final = "#c2570c"
-#: The previous round, drawn behind the current one.
-GHOST_COLOUR: Final = "#8a8a8a"
 
 TEXT_COLOUR = "#212529"  # Bootstrap's body colour, so the charts match the page.
 MUTED_COLOUR = "#6c757d"
@@ -49,7 +46,8 @@ _JAPANESE_FONT = (
     '"Yu Gothic UI", "Yu Gothic", Meiryo, ' + _LATIN_FONT
 )
 FONT_SIZE = 12
-TICK_FONT_SIZE = 11
+# Axis labels name the traits, the first thing read on a chart: 13 px, legible on a phone.
+TICK_FONT_SIZE = 13
 
 
 def font_family(locale: str) -> str:

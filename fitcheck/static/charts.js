@@ -3,11 +3,36 @@
 (function () {
   const configNode = document.getElementById("fc-chart-config");
   const config = configNode ? JSON.parse(configNode.textContent) : { displayModeBar: false, responsive: true };
+
+  // A radar's circle fills the width between its side labels (within a minimum and a
+  // maximum diameter), so its height follows the width it is drawn at: a phone's, a
+  // desktop's or paper's. The server, which never knows the width, says what is above and
+  // below the circle (layout.meta.fc_radar, from charts/round.py). A radar's width and
+  // height are both set here, each time the width changes: plotly's own resizing would
+  // keep the height.
+  const fitted = (layout, width) => {
+    const radar = layout.meta && layout.meta.fc_radar;
+    if (!radar || !width) return null;
+    const diameter = Math.max(radar.min, Math.min(radar.max, width - radar.sides));
+    const plot = diameter + radar.below;
+    return {
+      width: width,
+      height: Math.round(radar.top + plot + radar.legend),
+      "polar.domain.y": [radar.below / plot, 1],
+    };
+  };
+
   const draw = () => {
     document.querySelectorAll(".fc-chart").forEach((container) => {
       const figure = JSON.parse(container.querySelector("script.fc-figure").textContent);
       const target = document.createElement("div");
       container.appendChild(target);
+      const fit = fitted(figure.layout, container.clientWidth);
+      if (fit) {
+        figure.layout.width = fit.width;
+        figure.layout.height = fit.height;
+        figure.layout.polar.domain.y = fit["polar.domain.y"];
+      }
       window.Plotly.newPlot(target, figure.data, figure.layout, config);
       container.dataset.drawn = String(figure.data.length);
     });
@@ -29,12 +54,31 @@
     probe.remove();
     return width;
   };
+  let printing = false;
   window.addEventListener("beforeprint", () => {
+    printing = true;
     const width = printWidth();
-    plots().forEach((plot) => window.Plotly.relayout(plot, { width: width }));
+    plots().forEach((plot) => window.Plotly.relayout(plot, fitted(plot.layout, width) || { width: width }));
   });
   window.addEventListener("afterprint", () => {
-    plots().forEach((plot) => window.Plotly.relayout(plot, { width: null, autosize: true }));
+    printing = false;
+    plots().forEach((plot) => {
+      const fit = fitted(plot.layout, plot.parentElement.clientWidth);
+      window.Plotly.relayout(plot, fit || { width: null, autosize: true });
+    });
+  });
+  // A window that changes width (a phone turned, a desktop window resized): plotly follows
+  // the width itself ("responsive"), and a radar its height too, here.
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    if (printing) return;
+    window.cancelAnimationFrame(resizing);
+    resizing = window.requestAnimationFrame(() => {
+      plots().forEach((plot) => {
+        const fit = fitted(plot.layout, plot.parentElement.clientWidth);
+        if (fit && fit.width !== plot.layout.width) window.Plotly.relayout(plot, fit);
+      });
+    });
   });
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from fitcheck.charts.theme import GHOST_COLOUR
+from fitcheck.charts.theme import CLIENT_COLOUR, COMPANY_COLOUR
 from fitcheck.defaults import BRAND_PARTNER
 from fitcheck.services import demo
 
@@ -42,16 +42,19 @@ SCORE_STEP = 100 / 8
 # Always the numbers; "no change" (below the step) only as a note after them.
 CHANGED = re.compile(r"(-?\d+\.\d+) → (-?\d+\.\d+) \(([+-]\d+\.\d+)\)( no change)?")
 
-# Every trace plotly drew on the radar, in drawing order: its name (legend line breaks
-# undone), line colour, and whether its outline has a shape on screen.
+# Every trace plotly drew on the radar and listed in its legend (not a side's spread), in
+# drawing order: its name (legend line breaks undone), line colour and style, and whether
+# its outline has a shape on screen.
 RADAR_TRACES = """() => [...document.querySelectorAll('.fc-radar g.trace')].map((g) => {
   const trace = g.__data__ && g.__data__[0] && g.__data__[0].trace;
   return {
     name: trace ? trace.name.replace(/<br>/g, ' ') : '',
     colour: trace && trace.line ? trace.line.color : '',
+    dash: trace && trace.line ? trace.line.dash : '',
+    listed: Boolean(trace && trace.showlegend !== false),
     drawn: [...g.querySelectorAll('path')].some((p) => (p.getAttribute('d') || '').length > 8),
   };
-})"""
+}).filter((trace) => trace.listed).map(({listed, ...trace}) => trace)"""
 
 # How many different colours a PNG (base64) has, sampled: a WebGL canvas that drew
 # nothing is one flat colour.
@@ -285,15 +288,16 @@ def check_since_the_last_round(page: Page, last: LastRound) -> None:
 
 
 def check_radar_ghosts_last_round(page: Page) -> None:
-    """This round's four profiles, and last round's two in grey, drawn first (behind)."""
-    expect(page.locator(".fc-radar")).to_have_attribute("data-drawn", "6")
+    """This round's four profiles, and last round's two, each in its side's colour with a
+    line style of its own, drawn first (behind)."""
     traces = page.evaluate(RADAR_TRACES)
     ghosts = [trace for trace in traces if trace["name"].endswith("last round")]
     assert [trace["name"] for trace in ghosts] == [
         "Client as seen by the company, last round",
         "Company as seen by the client, last round",
     ], traces
-    assert all(trace["colour"] == GHOST_COLOUR for trace in ghosts), ghosts
+    assert [trace["colour"] for trace in ghosts] == [CLIENT_COLOUR, COMPANY_COLOUR], ghosts
+    assert len({(trace["colour"], trace["dash"]) for trace in traces}) == len(traces), traces
     assert traces[:2] == ghosts, "last round is drawn over this one"
     assert len(traces) == 6 and all(trace["drawn"] for trace in traces), traces
     legend = page.locator(".fc-radar .legend text.legendtext").all_text_contents()

@@ -8,11 +8,12 @@ whenever they fit on a line at all.
 from __future__ import annotations
 
 import html
+import math
 import unicodedata
 
 import pytest
 
-from fitcheck.charts.text import radar_ticktext, tick_label, wrap_label
+from fitcheck.charts.text import _label_box, radar_ticktext, tick_label, wrap_label
 from fitcheck.defaults import BRAND_PARTNER
 
 LABELS_JA = [trait.label_ja for trait in BRAND_PARTNER.traits]
@@ -122,3 +123,39 @@ def test_a_katakana_word_or_a_number_is_cut_only_when_wider_than_a_line() -> Non
     lines = lines_of(wrap_label("コミュニケーションの速さ", 10))
     assert "".join(lines) == "コミュニケーションの速さ"
     assert all(columns(line) <= 10 for line in lines)
+
+
+LABELS_EN = [trait.label_en for trait in BRAND_PARTNER.traits]
+
+
+@pytest.mark.parametrize("labels", [LABELS_JA, LABELS_EN])
+def test_radar_labels_fit_a_phones_margins_at_13px_uncut(labels: list[str]) -> None:
+    # The widths are tuned for 13 px text: a side label is at most about 80 px wide (a
+    # kanji is 13 px, a Latin letter about 7), beside a radar some 190 px across on a
+    # 390 px phone; the labels a workspace starts with all fit without "…".
+    theta = [360 * i / len(labels) for i in range(len(labels))]
+    ticks = radar_ticktext(labels, theta, standoff=13)
+    for text, wrapped, degrees in zip(labels, ticks.text, theta, strict=True):
+        lines = lines_of(wrapped)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", ""), lines
+        widest = max(columns(line) for line in lines)
+        if abs(math.sin(math.radians(degrees))) >= 0.6:  # at the sides
+            assert widest * (6.5 if columns(text) > len(text) else 7) <= 100, lines
+    assert max(ticks.left, ticks.right) <= 100
+    assert ticks.above <= 50 and ticks.below <= 70
+
+
+def test_a_latin_word_a_little_wider_than_a_side_label_widens_it_rather_than_being_cut() -> None:
+    ticks = radar_ticktext(["Accountability matters", "Internationalisation of teams"], [90, 270])
+    assert lines_of(ticks.text[0]) == ["Accountability", "matters"]
+    # A word far wider than a label is cut all the same: labels must not eat the radar.
+    assert all(columns(line) <= 14 for line in lines_of(ticks.text[1]))
+
+
+def test_labels_stand_off_the_ring_by_the_padding_asked() -> None:
+    for degrees in (0, 45, 90, 135, 180, 225, 270, 315):
+        near = _label_box("仕事への情熱", degrees)
+        far = _label_box("仕事への情熱", degrees, standoff=13)
+        angle = math.radians(90 - degrees)
+        moved = (far.left - near.left, far.bottom - near.bottom)
+        assert moved == pytest.approx((13 * math.cos(angle), 13 * math.sin(angle)), abs=1e-9)

@@ -25,9 +25,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fitcheck import charts, portfolio
+from fitcheck.charts import portfolio as portfolio_charts
+from fitcheck.charts import round as round_charts
 from fitcheck.charts import text as chart_text
 from fitcheck.charts.embed import figure_config, figure_json
-from fitcheck.charts.portfolio import SurfacePoint, SurfaceText, response_surface
+from fitcheck.charts.portfolio import (
+    NAMED_DOTS,
+    PortfolioPoint,
+    PortfolioText,
+    SurfacePoint,
+    SurfaceText,
+    portfolio_scatter,
+    response_surface,
+)
 from fitcheck.charts.round import (
     ChartText,
     TrendPoint,
@@ -37,7 +47,13 @@ from fitcheck.charts.round import (
     trend_lines,
 )
 from fitcheck.charts.text import radar_ticktext, wrap_label
-from fitcheck.charts.theme import CLIENT_COLOUR, COMPANY_COLOUR, GHOST_COLOUR
+from fitcheck.charts.theme import (
+    CLIENT_COLOUR,
+    COMPANY_COLOUR,
+    TICK_FONT_SIZE,
+    format_number,
+    rgba,
+)
 from fitcheck.fit import FitResult, Rating, Scale, Side, assess
 
 COMPANY, CLIENT = Side.COMPANY, Side.CLIENT
@@ -59,6 +75,8 @@ TEXT = ChartText(
     major="major",
     n="n",
     no_data="No data",
+    company_disagrees="company disagrees within",
+    client_disagrees="client disagrees within",
 )
 TWELVE_JAPANESE = [
     "仕事への情熱",
@@ -301,9 +319,27 @@ def test_previous_round_is_ghosted_and_matched_by_trait_key() -> None:
     assert list(ghosts[TEXT.previous_them].r) == [1, 3, 2, None, 1]  # a, b, c, new, a
     assert list(ghosts[TEXT.previous_us].r) == [5, 2, 4, None, 5]
     for name in (TEXT.previous_them, TEXT.previous_us):
-        assert ghosts[name].line.color == GHOST_COLOUR
         assert ghosts[name].fill == "none"
         assert ghosts[name].legendrank > 4  # listed after this round's profiles
+
+
+def test_last_rounds_two_ghosts_differ_from_each_other_and_from_this_round() -> None:
+    previous = simple_round([2, 5, 1], [4, 1, 5])
+    fig = radar(simple_round([4, 3, 5], [3, 4, 2]), previous=previous)
+    traces = by_name(fig)
+    them, us = traces[TEXT.previous_them], traces[TEXT.previous_us]
+    # Each in its side's colour, as the profile it ghosts …
+    assert them.line.color == traces[TEXT.them].line.color == CLIENT_COLOUR
+    assert us.line.color == traces[TEXT.us].line.color == COMPANY_COLOUR
+    # … thin and faint, behind this round's …
+    for ghost in (them, us):
+        assert ghost.line.width < min(traces[name].line.width for name in names(fig)[2:])
+        assert ghost.opacity < 1
+        assert ghost.marker.size < traces[TEXT.them].marker.size
+    # … with its own line style: no two traces share colour and dash.
+    assert {them.line.dash, us.line.dash} == {"dot", "dash"}
+    styles = [(trace.line.color, trace.line.dash) for trace in traces.values()]
+    assert len(styles) == len(set(styles)) == 6, styles
 
 
 def test_previous_round_on_another_scale_is_refused() -> None:
@@ -327,8 +363,7 @@ def test_radar_layout_fits_a_phone_without_title_or_mode_bar() -> None:
     assert not layout.title.text
     assert layout.legend.orientation == "v"
     assert layout.legend.y < 0  # below the chart, in one column
-    assert layout.margin.l >= 70 and layout.margin.r >= 70
-    assert layout.polar.angularaxis.tickfont.size <= 11
+    assert layout.polar.angularaxis.tickfont.size >= 13
     assert "Noto Sans CJK JP" in layout.font.family
     for text in layout.polar.angularaxis.ticktext:
         lines = text.split("<br>")
@@ -339,14 +374,172 @@ def test_radar_layout_fits_a_phone_without_title_or_mode_bar() -> None:
 def test_radar_labels_of_twelve_long_japanese_traits_do_not_collide() -> None:
     count = len(TWELVE_JAPANESE)
     theta = [360 * i / count for i in range(count)]
-    ticks = radar_ticktext(TWELVE_JAPANESE, theta)
+    standoff = round_charts._RADAR_STANDOFF
+    ticks = radar_ticktext(TWELVE_JAPANESE, theta, standoff=standoff)
     boxes = [
-        chart_text._label_box(text, degrees)
+        chart_text._label_box(text, degrees, standoff=standoff)
         for text, degrees in zip(ticks.text, theta, strict=True)
     ]
     for i in range(count):
         assert not boxes[i].overlaps(boxes[(i + 1) % count]), ticks.text[i]
-    assert all("…" not in text for text in ticks.text)  # all fit without being cut
+    # Twelve long labels at 13 px around a phone's radar: one may have to be cut short.
+    assert sum("…" in text for text in ticks.text) <= 1, ticks.text
+
+
+def test_radar_labels_are_13px_outside_the_ring_clear_of_its_markers() -> None:
+    fig = radar(simple_round([5, 5, 5], [5, 5, 5]), previous=simple_round([5, 5, 5], [5, 5, 5]))
+    axis = fig.layout.polar.angularaxis
+    assert axis.tickfont.size == TICK_FONT_SIZE >= 13
+    # An invisible tick outside the ring pushes the labels out by its length: more than
+    # the largest marker reaches beyond the ring (half its size and its outline).
+    assert axis.ticks == "outside"
+    assert axis.tickcolor == "rgba(0,0,0,0)"
+    reach = max(trace.marker.size / 2 + trace.marker.line.width for trace in fig.data)
+    assert axis.ticklen >= reach + 4
+    assert axis.ticklen < round_charts._RADAR_STANDOFF  # plotly adds a fifth of the font
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        TWELVE_JAPANESE,
+        [f"Builds lasting {word} for the long term" for word in "abcdefgh"],
+        ["x", "y", "z"],
+    ],
+)
+def test_radar_margins_hold_its_labels_and_tell_the_page_how_to_fit_the_height(
+    labels: list[str],
+) -> None:
+    count = len(labels)
+    result = simple_round([4, 3, 5, 2] * 3, [3, 4, 2, 5] * 3, keys=[f"t{i}" for i in range(12)])
+    result = dataclasses.replace(result, traits=result.traits[:count])
+    keys = [row.trait for row in result.traits]
+    layout = radar(result, labels=dict(zip(keys, labels, strict=True))).layout
+    theta = [360 * i / count for i in range(count)]
+    ticks = radar_ticktext(labels, theta, standoff=round_charts._RADAR_STANDOFF)
+    assert list(layout.polar.angularaxis.ticktext) == ticks.text
+    # The labels reach beyond the circle by ticks.left/right/above: the margins hold them.
+    assert layout.margin.l >= ticks.left > 0
+    assert layout.margin.r >= ticks.right > 0
+    assert layout.margin.t >= ticks.above > 0
+    fit = layout.meta["fc_radar"]
+    assert fit["sides"] == layout.margin.l + layout.margin.r
+    assert fit["top"] == layout.margin.t
+    assert fit["below"] >= ticks.below
+    assert fit["min"] < fit["max"]
+    # Drawn as served (no script), the circle is the largest: the height adds it all up.
+    assert layout.height == fit["top"] + fit["max"] + fit["below"] + fit["legend"]
+    lo, hi = layout.polar.domain.y
+    assert hi == 1 and lo == pytest.approx(fit["below"] / (fit["max"] + fit["below"]), abs=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# A side that disagrees within: its spread
+# --------------------------------------------------------------------------------------------
+
+
+def spread_round(min_responses: int = 1) -> FitResult:
+    """Two respondents a side. The company (whose ratings make `them`) disagrees on a and c,
+    the client (whose ratings make `us`) on b; on d both agree."""
+    company: list[Answers] = [
+        {"a": (1, 3), "b": (4, 3), "c": (2, 3), "d": (3, 3)},
+        {"a": (5, 3), "b": (4, 3), "c": (5, 3), "d": (4, 3)},
+    ]
+    client: list[Answers] = [
+        {"a": (3, 3), "b": (1, 3), "c": (4, 3), "d": (4, 3)},
+        {"a": (3, 3), "b": (4, 3), "c": (4, 3), "d": (5, 3)},
+    ]
+    return round_of("abcd", company=company, client=client, min_responses=min_responses)
+
+
+def spreads(fig: go.Figure) -> list[Any]:
+    return [trace for trace in fig.data if trace.mode == "lines" and trace.showlegend is False]
+
+
+def segments(trace: Any) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """A spread trace's segments as ((r from, r to), (theta from, theta to))."""
+    points = list(zip(trace.r, trace.theta, strict=True))
+    found = []
+    for start in range(0, len(points), 3):
+        (r0, t0), (r1, t1), gap = points[start : start + 3]
+        assert gap == (None, None)
+        found.append(((r0, r1), (t0, t1)))
+    return found
+
+
+def test_a_side_that_disagrees_shows_its_spread_exactly_there() -> None:
+    result = spread_round()
+    assert [row.company.disagrees for row in result.traits] == [True, False, True, False]
+    assert [row.client.disagrees for row in result.traits] == [False, True, False, False]
+    fig = radar(result)
+    traces = by_name(fig)
+    them_spread, us_spread = spreads(fig)
+    for spread, profile, colour in (
+        (them_spread, traces[TEXT.them], CLIENT_COLOUR),
+        (us_spread, traces[TEXT.us], COMPANY_COLOUR),
+    ):
+        # In its profile's colour, translucent and thin, toggled with it from the legend.
+        assert spread.legendgroup == profile.legendgroup
+        assert spread.line.color.startswith(rgba(colour, 0)[: -len("0)")])
+        assert spread.line.color != profile.line.color
+        assert spread.line.width <= 3
+        assert fig.data.index(spread) == fig.data.index(profile) - 1  # just behind it
+    rows = {row.trait: row for row in result.traits}
+
+    def expected(stats: Any) -> tuple[float, float]:
+        return (max(1, stats.mean - stats.sd), min(5, stats.mean + stats.sd))
+
+    # The company at a (0°) and c (180°), from mean − SD to mean + SD within 1..5 …
+    them_segments = segments(them_spread)
+    assert [r for r, _ in them_segments] == [
+        pytest.approx(expected(rows["a"].company.other)),
+        pytest.approx(expected(rows["c"].company.other)),
+    ]
+    assert them_segments[0][0] == (1, 5)  # 3 ± 2.83: cut at both ends of the scale
+    # … on its trait's axis (a degree or two aside, so two sides' never overlap) …
+    for (_, (t0, t1)), axis in zip(them_segments, (0, 180), strict=True):
+        assert t0 == t1 and 0 < abs(t0 - axis) <= 2
+    # … and the client at b (90°) only, on the other side of the axis.
+    ((us_r, (us_t, _)),) = segments(us_spread)
+    assert us_r == pytest.approx(expected(rows["b"].client.other))
+    assert 88 <= us_t <= 92 and (us_t - 90) * (them_segments[0][1][0] - 0) < 0
+
+
+def test_the_spreads_hover_says_the_side_disagrees_with_its_rwg_and_range() -> None:
+    result = spread_round()
+    text = dataclasses.replace(
+        TEXT, company_disagrees="company <b>disagrees</b> within", client_disagrees="client"
+    )
+    fig = radar(result, text=text)
+    them_spread = spreads(fig)[0]
+    label, name, said, where = them_spread.customdata[3]  # c, the upper end
+    row = result.traits[2]
+    assert label == "Trait c"
+    assert html.unescape(name) == TEXT.them
+    assert row.company.rwg is not None
+    rwg = format_number(row.company.rwg)
+    assert said == f"company &lt;b&gt;disagrees&lt;/b&gt; within (rwg {rwg} &lt; 0.50)"
+    assert where == f"3.50 ± {row.company.other.sd:.2f} (1.38–5.00)"
+    assert them_spread.customdata[2] is None  # the gap between two segments
+    assert "%{customdata[2]}" in them_spread.hovertemplate
+
+
+def test_no_spread_where_sides_agree_cannot_be_measured_or_are_withheld() -> None:
+    # One respondent a side: no rwg. Two who agree: no spread.
+    assert spreads(radar(simple_round([4, 3, 5], [3, 4, 2]))) == []
+    agreeing: list[Answers] = [{"a": (4, 4), "b": (3, 4)}, {"a": (5, 4), "b": (3, 4)}]
+    assert spreads(radar(round_of("ab", company=agreeing, client=agreeing))) == []
+    # Three answers needed a side and two given: both sides withheld, nothing drawn.
+    withheld = spread_round(min_responses=3)
+    assert withheld.company.withheld and withheld.client.withheld
+    assert spreads(radar(withheld)) == []
+    # The previous round's ghosts and the self-views never carry a spread.
+    fig = radar(spread_round(), previous=spread_round())
+    assert len(spreads(fig)) == 2
+    assert {trace.legendgroup for trace in spreads(fig)} == {
+        by_name(fig)[TEXT.them].legendgroup,
+        by_name(fig)[TEXT.us].legendgroup,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -578,6 +771,108 @@ def test_charts_import_neither_flask_nor_the_database() -> None:
         assert {name for name in imported if name.startswith("fitcheck")} <= own, path.name
         # budoux: Japanese phrase boundaries for wrapping labels, pure Python with no deps.
         assert roots <= sys.stdlib_module_names | {"plotly", "budoux", "fitcheck"}, path.name
+
+
+# --------------------------------------------------------------------------------------------
+# The portfolio scatter
+# --------------------------------------------------------------------------------------------
+
+_PORTFOLIO_TEXT = PortfolioText(
+    x_axis="Level of the company", y_axis="Level of the client", score="Score", respondents="n"
+)
+
+
+def scatter(points: Sequence[PortfolioPoint]) -> Any:
+    return portfolio_scatter(points, level=0.6, text=_PORTFOLIO_TEXT).data[0]
+
+
+def partner(name: str, respondents: int, x: float = 0.5, y: float = 0.5) -> PortfolioPoint:
+    return PortfolioPoint(
+        partner=name, level_us=x, level_them=y, similarity=70.0, respondents=respondents
+    )
+
+
+def test_the_portfolio_names_its_five_largest_dots_beside_them() -> None:
+    answers = [3, 12, 7, 12, 1, 9, 4, 4, 4, 2]
+    dot = scatter([partner(f"P{i}", n) for i, n in enumerate(answers)])
+    assert dot.mode == "markers+text"
+    named = [i for i, text in enumerate(dot.text) if text]
+    # 12, 12, 9, 7, and of the three 4s the one listed first.
+    assert NAMED_DOTS == 5
+    assert named == [1, 2, 3, 5, 6]
+    assert [dot.text[i] for i in named] == ["P1", "P2", "P3", "P5", "P6"]
+    # The named dots are the largest drawn (size grows with the answers).
+    smallest_named = min(dot.marker.size[i] for i in named)
+    assert all(dot.marker.size[i] <= smallest_named for i in range(len(answers)) if i not in named)
+    # Every dot, named or not, names its partner on hover.
+    assert [row[0] for row in dot.customdata] == [f"P{i}" for i in range(len(answers))]
+    assert "%{customdata[0]}" in dot.hovertemplate
+    # Fewer than five partners: each is named.
+    assert list(scatter([partner("A", 1), partner("B", 2)]).text) == ["A", "B"]
+
+
+def test_a_dots_name_is_escaped_and_shortened_to_one_line() -> None:
+    long_name = "<b>Sakura</b> Trading & Logistics International Holdings"
+    dot = scatter([partner(long_name, 9), partner("株式会社さくら商事ホールディングス", 9)])
+    shown = dot.text[0]
+    assert "<b>" not in shown and shown.startswith("&lt;b&gt;Sakura&lt;/b&gt;")
+    assert shown.endswith("…") and "<br>" not in shown
+    assert len(html.unescape(shown)) <= 18
+    assert dot.text[1].endswith("…") and columns(dot.text[1]) <= 18
+    assert dot.customdata[0][0].startswith("&lt;b&gt;Sakura")  # hover: escaped too
+    assert dot.textfont.shadow == "auto"  # legible over a dot or a line
+    assert dot.cliponaxis is not False  # a name stays within the plot
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        # Both edges, the middle, the top and the bottom; two dots side by side (as in the
+        # demo); three on one row.
+        [(0.05, 0.5), (0.97, 0.3), (0.5, 0.5), (0.5, 0.99), (0.5, 0.01)],
+        [(0.83, 0.80), (0.84, 0.80), (0.45, 0.43), (0.75, 0.60), (0.30, 0.15)],
+        [(0.2, 0.6), (0.5, 0.6), (0.8, 0.6), (0.5, 0.2), (0.5, 0.95)],
+    ],
+)
+def test_names_stay_inside_a_phones_plot_and_off_each_other(
+    where: list[tuple[float, float]],
+) -> None:
+    names = ["Aozora Design Works", "Hikari Systems", "北浜フーズ株式会社", "Minato", "Kaede"]
+    points = [
+        partner(name, 12 - i, x=x, y=y)
+        for i, (name, (x, y)) in enumerate(zip(names, where, strict=True))
+    ]
+    dot = scatter(points)
+    assert all(dot.text)
+    boxes = [
+        portfolio_charts._name_box(position, point, text)
+        for position, point, text in zip(dot.textposition, points, dot.text, strict=True)
+    ]
+    width, height = portfolio_charts._PHONE_PLOT
+    for (left, right, bottom, top), name in zip(boxes, names, strict=True):
+        # Inside the plot: off the colour bar on the right, never clipped at an edge.
+        assert left >= 0 and right <= width and bottom >= 0 and top <= height, name
+    clashes = [
+        (names[i], names[j])
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if portfolio_charts._overlap(boxes[i], boxes[j]) > 0
+    ]
+    assert clashes == []
+
+
+def test_a_names_box_follows_plotly_beside_above_and_below_the_dot() -> None:
+    point = partner("ab", 16, x=0.5, y=0.5)  # marker 16 px: 10 px from its centre to a name
+    centre_x, centre_y = 90, 190
+    left, right, bottom, top = portfolio_charts._name_box("middle right", point, "ab")
+    assert (left, bottom + top) == (centre_x + 11, 2 * centre_y)
+    assert right - left == pytest.approx(2 * 6.5)
+    assert portfolio_charts._name_box("top left", point, "ab")[1:3] == (
+        centre_x - 11,
+        centre_y + 11,
+    )
+    left, right, bottom, _ = portfolio_charts._name_box("bottom center", point, "ab")
+    assert (left + right) / 2 == centre_x and bottom < centre_y - 11
 
 
 # --------------------------------------------------------------------------------------------
