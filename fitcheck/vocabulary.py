@@ -400,3 +400,58 @@ def beside_values(
         values[f"response_style_{side.value}_sd"] = styles[side].sd
     values["distinctive_r"] = None if distinctive is None else distinctive.r
     return values
+
+
+# --------------------------------------------------------------------------------------------
+# The exports' columns in words: a second header row in the workspace's language
+# --------------------------------------------------------------------------------------------
+
+
+def N_(message: str) -> str:
+    """Mark an English column name for the translation catalogs; the exports translate it
+    in the workspace's language when they write it. The vocabulary stays free of Flask."""
+    return message
+
+
+#: Every column of the CSV and XLSX files, and every field of the JSON export's trait rows,
+#: by machine name: the English words the catalogs translate. The machine names stay the
+#: files' first row; these only ever name them.
+COLUMN_LABELS: Mapping[str, str] = {
+    "assessment_id": N_("Assessment ID"),
+    "partner": N_("Partner"),
+    "kind": N_("Kind"),
+    "side": N_("Side"),
+    "respondent": N_("Respondent"),
+    "trait_key": N_("Trait key"),
+    "trait_label_en": N_("Trait (English)"),
+    "trait_label_ja": N_("Trait (Japanese)"),
+    # The JSON export's trait rows name the same three shorter.
+    "key": N_("Trait key"),
+    "label_en": N_("Trait (English)"),
+    "label_ja": N_("Trait (Japanese)"),
+    "perspective": N_("Perspective"),
+    "value": N_("Value"),
+    "answer": N_("Answer"),
+    "weight": N_("Weight"),
+    "us": N_("Company as seen by the client"),
+    "them": N_("Client as seen by the company"),
+    "us_self": N_("Company's self-view"),
+    "them_self": N_("Client's self-view"),
+    "gap": N_("Gap"),
+    "band": N_("Band"),
+    "blind_spot_company": N_("Company's blind spot"),
+    "hidden_strength_company": N_("Company's hidden strength"),
+    "blind_spot_client": N_("Client's blind spot"),
+    "hidden_strength_client": N_("Client's hidden strength"),
+    "rwg_company": N_("Agreement within the company (rwg)"),
+    "rwg_client": N_("Agreement within the client (rwg)"),
+    "mirror_score": N_("Mirror score"),
+    "verdict": N_("Verdict"),
+    "previous_assessment_id": N_("Last round's assessment ID"),
+    "mirror_score_change": N_("Mirror score change since the last round"),
+    "measure": N_("Measure"),
+    "comment": N_("Comment"),
+}
+
+#: The fields of a trait row of the JSON export (`documents.round_document`), in order.
+TRAIT_ROW_FIELDS = ("key", "label_en", "label_ja", *(term.name for term in TRAIT_TERMS))

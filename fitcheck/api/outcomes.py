@@ -42,7 +42,8 @@ def _partner(partner_id: int) -> Partner:
     return owned_or_404(Partner, partner_id, _("No partner with this id."))
 
 
-def _document(outcome: Outcome) -> dict[str, Any]:
+def _document(outcome: Outcome, currency: str) -> dict[str, Any]:
+    """An outcome; `revenue` is in `currency`, the workspace's (ISO 4217)."""
     return {
         "id": outcome.id,
         "partner_id": outcome.partner_id,
@@ -52,6 +53,7 @@ def _document(outcome: Outcome) -> dict[str, Any]:
         "renewed": outcome.renewed,
         "satisfaction": outcome.satisfaction,
         "revenue": outcome.revenue,
+        "currency": currency,
         "note": outcome.note,
         "is_demo": outcome.is_demo,
     }
@@ -65,7 +67,9 @@ def list_outcomes(partner_id: int) -> list[dict[str, Any]]:
 
     The latest observation first.
     """
-    return [_document(outcome) for outcome in service.list_outcomes(_partner(partner_id))]
+    partner = _partner(partner_id)
+    currency = partner.workspace.currency
+    return [_document(outcome, currency) for outcome in service.list_outcomes(partner)]
 
 
 @blp.put(f"{PARTNER}/outcomes/<string(maxlength=160):period>")
@@ -93,4 +97,4 @@ def record_outcome(body: dict[str, Any], partner_id: int, period: str) -> Any:
         fail(409, str(error.message))
     except ServiceError as error:
         fail(422, str(error.message), fields={error.field or "period": [str(error.message)]})
-    return _document(outcome), 201 if created else 200
+    return _document(outcome, partner.workspace.currency), 201 if created else 200

@@ -11,8 +11,8 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from ..services.analysis import PortfolioAnalysis, analyse_portfolio
-from .access import current_workspace_id, protect
+from ..services.analysis import Measure, PortfolioAnalysis, analyse_portfolio
+from .access import current_user, current_workspace_id, protect
 from .schemas.portfolio import AnalysisQuerySchema, PortfolioAnalysisSchema
 
 blp = Blueprint(
@@ -28,9 +28,11 @@ def _scale(scale: tuple[int, int] | None) -> dict[str, int] | None:
     return None if scale is None else {"lo": scale[0], "hi": scale[1]}
 
 
-def analysis_document(result: PortfolioAnalysis) -> dict[str, Any]:
+def analysis_document(result: PortfolioAnalysis, currency: str) -> dict[str, Any]:
+    """The analysis; `currency` (the workspace's) names what Z is in when Z is revenue."""
     return {
         "measure": result.measure,
+        "currency": currency if result.measure is Measure.REVENUE else None,
         "kind": result.kind,
         "scale": _scale(result.scale),
         "scales": [_scale(scale) for scale in result.scales],
@@ -76,5 +78,6 @@ def analysis(**query: Any) -> dict[str, Any]:
             measure=query["measure"],
             kind=query.get("kind"),
             scale=query.get("scale"),
-        )
+        ),
+        current_user().workspace.currency,
     )

@@ -31,6 +31,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     URL,
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -40,12 +41,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .. import limits
+from .. import limits, money
 from ..i18n import lazy_gettext as _l
 from ..models import DEFAULT_REMINDER_DAYS, Kind, RevealPolicy, Side, utcnow
+from ..models.accounts import WORKSPACE_LANGUAGES
 from ..models.traits import MAX_SCALE_POINT
 from ..services import ServiceError, dates, outcome_rules, partners
 from ..services.assessments import MAX_REMINDER_DAYS
+from .auth import LANGUAGE_CHOICES
 from .base import FlaskForm
 
 
@@ -495,6 +498,11 @@ class OutcomeForm(FlaskForm):
     )
     submit = SubmitField(_l("Save outcome"))
 
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An amount is in the workspace's currency: the label says which.
+        self.revenue.label.text = _l("Revenue (%(currency)s)", currency=currency)
+
 
 class OutcomeImportForm(FlaskForm):
     file = FileField(
@@ -515,8 +523,39 @@ class ConfirmNameForm(FlaskForm):
     submit = SubmitField(_l("Delete for good"))
 
 
+def _currency_choices() -> list[SelectChoice]:
+    """Each currency by its code and its name in the reader's language."""
+    locale = str(get_locale() or "en")
+    return [SelectChoice(code, money.currency_name(code, locale)) for code in money.CURRENCIES]
+
+
 class WorkspaceForm(FlaskForm):
+    """The workspace's settings. A field left out of a post keeps its value (a select
+    reads nothing then), so the name alone can still be sent."""
+
     name = StringField(
         _l("Workspace name"), validators=[DataRequired(), Length(max=limits.WORKSPACE_NAME)]
+    )
+    language = SelectField(
+        _l("Workspace language"),
+        choices=LANGUAGE_CHOICES,
+        validate_choice=False,
+        validators=[AnyOf(WORKSPACE_LANGUAGES, message=_l("Choose one of the offered languages."))],
+        description=_l(
+            "The language of the exports' column names: in Japanese, every CSV and Excel "
+            "file has a second header row with the column names in Japanese, below the "
+            "machine names."
+        ),
+    )
+    currency = SelectField(
+        _l("Currency"),
+        choices=_currency_choices,
+        validate_choice=False,
+        validators=[AnyOf(money.CURRENCIES, message=_l("Choose one of the offered currencies."))],
+        description=_l(
+            "The currency of every amount recorded in this workspace, such as an outcome's "
+            "revenue. Changing it converts nothing: the amounts already recorded are shown "
+            "in the new currency as they are."
+        ),
     )
     submit = SubmitField(_l("Save"))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import limits
 from ..extensions import db
+from ..money import CURRENCIES, DEFAULT_CURRENCY
 from .base import UTCDateTime, WorkspaceOwned, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -24,6 +25,15 @@ class Role(enum.StrEnum):
     MEMBER = "member"
 
 
+#: The languages a workspace's exports may name their columns in (`Workspace.language`).
+WORKSPACE_LANGUAGES = ("en", "ja")
+DEFAULT_WORKSPACE_LANGUAGE = "en"
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
 class Workspace(db.Model):  # type: ignore[name-defined,misc]
     """One company's tenant. Nothing crosses workspaces."""
 
@@ -33,6 +43,8 @@ class Workspace(db.Model):  # type: ignore[name-defined,misc]
             "similarity_threshold >= 0 AND similarity_threshold <= 100", name="similarity_range"
         ),
         CheckConstraint("level_threshold >= 0 AND level_threshold <= 1", name="level_range"),
+        CheckConstraint(_one_of("language", WORKSPACE_LANGUAGES), name="language_known"),
+        CheckConstraint(_one_of("currency", CURRENCIES), name="currency_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +52,15 @@ class Workspace(db.Model):  # type: ignore[name-defined,misc]
     # S* and L* of FIT_MODEL.md's verdict; a workspace may set its own.
     similarity_threshold: Mapped[float] = mapped_column(default=80.0)
     level_threshold: Mapped[float] = mapped_column(default=0.6)
+    # The language its exports name their columns in (besides the stable machine names):
+    # at sign-up, the language of the person signing up.
+    language: Mapped[str] = mapped_column(
+        String(5), default=DEFAULT_WORKSPACE_LANGUAGE, server_default=DEFAULT_WORKSPACE_LANGUAGE
+    )
+    # ISO 4217: the currency of every amount the workspace records (outcomes' revenue).
+    currency: Mapped[str] = mapped_column(
+        String(3), default=DEFAULT_CURRENCY, server_default=DEFAULT_CURRENCY
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="workspace", passive_deletes=True)

@@ -15,9 +15,17 @@ answers file, where a comment beside an opaque id would still be attributable; t
 exported grouped by trait and side only (JSON, XLSX), in the sorted order `load_results`
 gives them.
 
+The first row of every CSV file and XLSX sheet holds the columns' stable machine names
+(`assessment_id`, `mirror_score`, …), whatever the language: scripts read them. In a
+workspace whose language is Japanese a second header row follows with the same columns
+named in Japanese (`vocabulary.COLUMN_LABELS`, translated by Flask-Babel with the
+workspace's language forced, not the reader's); an English workspace's files have the
+machine names alone, as they always had. The JSON export keeps the machine names as its
+keys and adds `columns`, the trait rows' fields named in the workspace's language.
+
 Spreadsheets run a text cell that starts with "=", "+", "-" or "@" (and a few more) as a
 formula. Every text cell of the CSV and XLSX files is neutralised with a leading "'"
-(OWASP "CSV Injection"); numbers stay numbers.
+(OWASP "CSV Injection"), the header rows' included; numbers stay numbers.
 
 Every download (`export_file`) is on record in the audit log: who took which file of which
 round.
@@ -35,6 +43,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
@@ -99,6 +108,9 @@ COMMENT_COLUMNS = ("trait_key", "trait_label_en", "trait_label_ja", "side", "com
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: The language whose readers take the machine names as they are: no second header row.
+MACHINE_NAMES_LANGUAGE = "en"
 
 # --------------------------------------------------------------------------------------------
 # Rows
@@ -284,6 +296,31 @@ def round_tables(results: Round, answers: Sequence[AnswerRow]) -> dict[str, list
 
 
 # --------------------------------------------------------------------------------------------
+# Headers
+# --------------------------------------------------------------------------------------------
+
+
+def workspace_language(assessment: Assessment) -> str:
+    """The language the round's workspace names its export columns in."""
+    return assessment.partner.workspace.language
+
+
+def column_names(columns: Sequence[str], language: str) -> dict[str, str]:
+    """Each column's name in `language`: the catalogs' translation of its English words,
+    with that language forced (the workspace's, not the reader's)."""
+    with force_locale(language):
+        return {column: gettext(vocabulary.COLUMN_LABELS[column]) for column in columns}
+
+
+def column_labels(columns: Sequence[str], language: str) -> list[str] | None:
+    """The second header row of a file in a workspace speaking `language`: the columns'
+    names in it, or None in English, whose files keep the machine names alone."""
+    if language == MACHINE_NAMES_LANGUAGE:
+        return None
+    return list(column_names(columns, language).values())
+
+
+# --------------------------------------------------------------------------------------------
 # Formats
 # --------------------------------------------------------------------------------------------
 
@@ -303,16 +340,27 @@ def _csv_cell(value: Cell) -> str | int | float:
     return value
 
 
-def to_csv(rows: Sequence[Mapping[str, Cell]], columns: Sequence[str] | None = None) -> bytes:
+def to_csv(
+    rows: Sequence[Mapping[str, Cell]],
+    columns: Sequence[str] | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+) -> bytes:
     """UTF-8 with a byte-order mark (Excel then reads Japanese right), CRLF line ends.
 
     `columns` gives the header, so a file without rows still has one; by default the keys of
-    the first row. Text cells are neutralised; numbers are written as numbers.
+    the first row. `labels` (`column_labels`), when given, is a second header row naming the
+    same columns in words. Text cells are neutralised, the labels too; numbers are written
+    as numbers.
     """
     header = list(columns) if columns is not None else list(rows[0]) if rows else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(name) for name in header])
+    if labels is not None:
+        if len(labels) != len(header):
+            raise ValueError("a label row names every column, and only those")
+        writer.writerow([neutralise(label) for label in labels])
     for row in rows:
         writer.writerow([_csv_cell(row.get(column)) for column in header])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -326,12 +374,19 @@ def _xlsx_cell(value: Cell) -> Cell:
     return value
 
 
-def _sheet(workbook: Any, title: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+def _sheet(
+    workbook: Any, title: str, columns: Sequence[str], rows: Sequence[Row], language: str
+) -> None:
+    """A sheet whose header rows are the CSV's: the machine names, then their labels in
+    a workspace that is not English; both bold and kept in view."""
     sheet = workbook.create_sheet(title)
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    labels = column_labels(columns, language)
+    headers = [list(columns)] if labels is None else [list(columns), labels]
+    for header in headers:
+        sheet.append([_xlsx_cell(name) for name in header])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    sheet.freeze_panes = f"A{len(headers) + 1}"
     for row in rows:
         sheet.append([_xlsx_cell(row.get(column)) for column in columns])
 
@@ -339,15 +394,15 @@ def _sheet(workbook: Any, title: str, columns: Sequence[str], rows: Sequence[Row
 def to_xlsx(assessment: Assessment) -> bytes:
     """A workbook with sheets Answers, Results, Fit and Comments, from one `load_round`."""
     results = load_round(assessment)
+    language = workspace_language(assessment)
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "fitcheck"
-    _sheet(
-        workbook, "Answers", ANSWER_COLUMNS, _answer_rows(results, submitted_answers(assessment))
-    )
-    _sheet(workbook, "Results", RESULT_COLUMNS, _results_rows(results))
-    _sheet(workbook, "Fit", FIT_COLUMNS, _fit_rows(results))
-    _sheet(workbook, "Comments", COMMENT_COLUMNS, _comment_rows(results))
+    answers = _answer_rows(results, submitted_answers(assessment))
+    _sheet(workbook, "Answers", ANSWER_COLUMNS, answers, language)
+    _sheet(workbook, "Results", RESULT_COLUMNS, _results_rows(results), language)
+    _sheet(workbook, "Fit", FIT_COLUMNS, _fit_rows(results), language)
+    _sheet(workbook, "Comments", COMMENT_COLUMNS, _comment_rows(results), language)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -355,8 +410,10 @@ def to_xlsx(assessment: Assessment) -> bytes:
 
 def to_json(assessment: Assessment) -> dict[str, Any]:
     """The assessment, `documents.round_document` (the API's results, in both languages),
-    the comments by trait and side, and the round's commitments as the API lists them."""
+    the comments by trait and side, the round's commitments as the API lists them, and
+    `columns`: the fields of the trait rows named in the workspace's language."""
     results = load_round(assessment)
+    columns = column_names(vocabulary.TRAIT_ROW_FIELDS, workspace_language(assessment))
     return {
         "assessment": {
             "id": assessment.id,
@@ -373,6 +430,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
             for key, side, texts in _comment_groups(results)
         ],
         "commitments": [commitment_document(seen) for seen in list_commitments(assessment)],
+        "columns": columns,
     }
 
 
@@ -386,9 +444,24 @@ def _json_value(value: object) -> str:
 # Downloads
 # --------------------------------------------------------------------------------------------
 
+
+def answers_csv(assessment: Assessment) -> bytes:
+    """The answers file: machine names, their labels in a Japanese workspace, the rows."""
+    rows = answer_rows(assessment)
+    labels = column_labels(ANSWER_COLUMNS, workspace_language(assessment))
+    return to_csv(rows, ANSWER_COLUMNS, labels=labels)
+
+
+def results_csv(assessment: Assessment) -> bytes:
+    """The results file: machine names, their labels in a Japanese workspace, the rows."""
+    rows = results_rows(assessment)
+    labels = column_labels(RESULT_COLUMNS, workspace_language(assessment))
+    return to_csv(rows, RESULT_COLUMNS, labels=labels)
+
+
 FILES: dict[tuple[str, str], Callable[[Assessment], bytes]] = {
-    ("answers", "csv"): lambda assessment: to_csv(answer_rows(assessment), ANSWER_COLUMNS),
-    ("results", "csv"): lambda assessment: to_csv(results_rows(assessment), RESULT_COLUMNS),
+    ("answers", "csv"): answers_csv,
+    ("results", "csv"): results_csv,
     ("results", "xlsx"): to_xlsx,
     ("results", "json"): lambda assessment: json.dumps(
         to_json(assessment), ensure_ascii=False, allow_nan=False, default=_json_value

@@ -54,7 +54,7 @@ def _initial(outcome: Outcome) -> dict[str, Any]:
 @bp.route("/partners/<int:partner_id>/new", methods=["GET", "POST"])
 def new(partner_id: int) -> Response | str:
     partner = owned_or_404(Partner, partner_id)
-    form = OutcomeForm()
+    form = OutcomeForm(currency=partner.workspace.currency)
     if form.validate_on_submit():
         try:
             _outcome, created = service.record_outcome(partner, **_values(form))
@@ -72,7 +72,7 @@ def new(partner_id: int) -> Response | str:
 @bp.route("/<int:outcome_id>/edit", methods=["GET", "POST"])
 def edit(outcome_id: int) -> Response | str:
     outcome = owned_or_404(Outcome, outcome_id)
-    form = OutcomeForm(data=_initial(outcome))
+    form = OutcomeForm(data=_initial(outcome), currency=current_user.workspace.currency)
     if form.validate_on_submit():
         try:
             service.update_outcome(outcome, **_values(form))
@@ -116,6 +116,7 @@ def import_csv() -> str:
         report=report,
         columns=service.CSV_COLUMNS,
         max_revenue=f"{outcome_rules.MAX_REVENUE:,}",
+        currency=current_user.workspace.currency,
     )
 
 

@@ -73,12 +73,14 @@ def new() -> Response | str:
 @bp.get("/<int:partner_id>")
 def show(partner_id: int) -> str:
     partner = owned_or_404(Partner, partner_id)
+    currency = partner.workspace.currency
     return render_template(
         "partners/show.html",
         detail=service.partner_detail(partner),
         contact_form=ContactForm(),
-        outcome_form=OutcomeForm(formdata=None),
+        outcome_form=OutcomeForm(formdata=None, currency=currency),
         action_form=ActionForm(),
+        currency=currency,
     )
 
 
@@ -169,12 +171,14 @@ def add_contact(partner_id: int) -> Response | str:
         else:
             flash(_("The contact is added."), "success")
             return redirect(url_for("partners.show", partner_id=partner.id, _anchor="contacts"))
+    currency = partner.workspace.currency
     return render_template(
         "partners/show.html",
         detail=service.partner_detail(partner),
         contact_form=form,
-        outcome_form=OutcomeForm(formdata=None),
+        outcome_form=OutcomeForm(formdata=None, currency=currency),
         action_form=ActionForm(),
+        currency=currency,
     )
 
 

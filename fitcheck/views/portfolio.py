@@ -98,7 +98,15 @@ def _scale_arg() -> tuple[int, int] | None:
     return (int(lo), int(hi)) if dash and lo.isdigit() and hi.isdigit() else None
 
 
-def _surface(result: PortfolioAnalysis) -> str | None:
+def _measure_names(currency: str) -> dict[Measure, str]:
+    """The measures by name; revenue with the currency its amounts are in."""
+    return {
+        **{measure: str(name) for measure, name in MEASURE_NAMES.items()},
+        Measure.REVENUE: _("Revenue (%(currency)s)", currency=currency),
+    }
+
+
+def _surface(result: PortfolioAnalysis, measures: dict[Measure, str]) -> str | None:
     """The fitted surface with the rounds, as plotly JSON; ``None`` when nothing is fitted."""
     found = result.analysis
     if found.regression is None or result.scale is None:
@@ -121,7 +129,7 @@ def _surface(result: PortfolioAnalysis) -> str | None:
         text=SurfaceText(
             x_axis=_("X: company, in the client's eyes"),
             y_axis=_("Y: client, in our eyes"),
-            z_axis=str(MEASURE_NAMES[result.measure]),
+            z_axis=measures[result.measure],
             surface=_("Fitted surface"),
             observed=_("Rounds"),
             congruence=_("Line of congruence (X = Y)"),
@@ -139,16 +147,20 @@ def analysis() -> str:
     result = analyse_portfolio(
         current_user.workspace_id, measure=measure, kind=_kind_arg(), scale=_scale_arg()
     )
+    currency = current_user.workspace.currency
+    measures = _measure_names(currency)
     return render_template(
         "portfolio/analysis.html",
         result=result,
         found=result.analysis,
-        measures=MEASURE_NAMES,
+        measures=measures,
+        # Z is an amount when the measure is revenue: shown with its currency.
+        currency=currency if measure is Measure.REVENUE else None,
         verdict_text=portfolio_verdict(result.analysis),
         failures=FAILURES,
         not_fitted=NOT_FITTED,
         small_below=stats.SMALL_SAMPLE_BELOW,
         min_similarity=stats.MIN_SIMILARITY_ROUNDS,
         listed=LISTED_ROUNDS,
-        figure_json=_surface(result),
+        figure_json=_surface(result, measures),
     )

@@ -1,4 +1,5 @@
-"""The workspace's settings page, for owners: its name, the export, and deleting it."""
+"""The workspace's settings page, for owners: its name, language and currency, the export,
+and deleting it."""
 
 from __future__ import annotations
 
@@ -30,7 +31,12 @@ def settings() -> Response | str:
     form = WorkspaceForm(obj=workspace)
     if form.validate_on_submit():
         try:
-            workspaces.rename_workspace(workspace, form.name.data)
+            workspaces.save_settings(
+                workspace,
+                name=form.name.data,
+                language=form.language.data,
+                currency=form.currency.data,
+            )
         except ServiceError as error:
             form[error.field or "name"].errors.append(error.message)
         else:

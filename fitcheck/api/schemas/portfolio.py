@@ -283,6 +283,15 @@ class PairedRoundSchema(ma.Schema):
 
 class PortfolioAnalysisSchema(ma.Schema):
     measure = enum_field(Measure, required=True)
+    currency = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For the measure revenue, the ISO 4217 code of the workspace's "
+            "currency, which Z is in; null for the other measures.",
+            "example": "JPY",
+        },
+    )
     kind = enum_field(Kind, "The kind analysed; null: both.", required=True, allow_none=True)
     scale = fields.Nested(
         ScaleSchema,

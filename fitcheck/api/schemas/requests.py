@@ -306,7 +306,19 @@ class OutcomeSchema(ma.Schema):
     contract_signed = fields.Boolean(required=True, allow_none=True)
     renewed = fields.Boolean(required=True, allow_none=True)
     satisfaction = fields.Integer(required=True, allow_none=True)
-    revenue = fields.Float(required=True, allow_none=True)
+    revenue = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "An amount in `currency`; null: not known."},
+    )
+    currency = fields.String(
+        required=True,
+        metadata={
+            "description": "The ISO 4217 code of the workspace's currency (its setting), "
+            "which `revenue` is in.",
+            "example": "JPY",
+        },
+    )
     note = fields.String(required=True)
     is_demo = fields.Boolean(
         required=True,
