@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .extensions import db
 from .services import ServiceError, accounts, api_tokens, demo, summaries
+from .services.demo_plans import LANGUAGES as DEMO_LANGUAGES
 
 
 @click.command("create-user")
@@ -28,12 +31,31 @@ def create_user_command(email: str, workspace_name: str, name: str, password: st
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option(
+    "--language",
+    type=click.Choice(DEMO_LANGUAGES),
+    default=None,
+    help="The language of the demo's own texts. A new demo defaults to the environment's "
+    "(LC_ALL, LC_MESSAGES, LANG), else the app's default; a loaded demo switches to it.",
+)
+def demo_command(language: str | None) -> None:
     """Load the demo workspace (idempotent) and print how to sign in."""
-    workspace, created = demo.load_demo()
+    if language is None and demo.find_demo() is None:
+        language = _environment_language()
+    workspace, created = demo.load_demo(language)
     verb = "Loaded" if created else "Already loaded:"
     click.echo(f"{verb} demo workspace “{workspace.name}”.")
     click.echo(f"Sign in with {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}")
+
+
+def _environment_language() -> str | None:
+    """The language of the shell's locale (`ja_JP.UTF-8` → `ja`) if the demo speaks it."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:  # the first one set decides, as for any program
+            language = value.split(".")[0].split("_")[0].lower()
+            return language if language in DEMO_LANGUAGES else None
+    return None
 
 
 @click.command("create-db")

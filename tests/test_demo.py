@@ -19,6 +19,7 @@ from fitcheck.models import (
 )
 from fitcheck.portfolio import SMALL_SAMPLE_BELOW
 from fitcheck.services import demo
+from fitcheck.services.demo_plans import MEETING_PROMISES
 
 
 def _counts() -> dict[str, int]:
@@ -99,8 +100,11 @@ def test_the_demo_review_shows_last_years_promises_and_carries_the_open_ones(cli
     # Kept and given up stay with 2024; the two still open moved into 2025, each the same
     # promise with its 2024 status as a review.
     assert {c.status.value for c in first.commitments} == {"done", "dropped"}
-    carried = {c.id: c for c in review.commitments}
+    carried = {c.id: c for c in review.commitments if c.reviews}
     assert len(carried) == 2
+    # Beside them, what the review meeting agreed on this round.
+    made_here = {c.action for c in review.commitments if not c.reviews}
+    assert made_here == {promise.action for promise in MEETING_PROMISES}
     assert {(r.assessment_id, r.status.value) for c in carried.values() for r in c.reviews} == {
         (first.id, "in_progress"),
         (first.id, "open"),

@@ -32,9 +32,10 @@ from ..models import (
     Workspace,
     utcnow,
 )
+from ..models.accounts import WORKSPACE_LANGUAGES
 from ..tokens import derived_token, hash_token, new_nonce, new_token
 from ..urls import external_url
-from . import ServiceError, audit, check_length, outbox
+from . import ServiceError, audit, check_length, demo_text, outbox
 from .outbox import Rendered
 from .passwords import check_password
 from .traits import install_default_trait_set
@@ -82,9 +83,16 @@ def _check_account_text(*, workspace_name: str, name: str, email: str) -> None:
     check_length(email, limits.EMAIL, "email", _l("The email address"))
 
 
-def _new_workspace(*, workspace_name: str, name: str, email: str, password_hash: str) -> User:
-    """A workspace with the default trait set and its owner, in the caller's transaction."""
+def _new_workspace(
+    *, workspace_name: str, name: str, email: str, password_hash: str, language: str | None = None
+) -> User:
+    """A workspace with the default trait set and its owner, in the caller's transaction.
+
+    The workspace speaks `language`, the language of the person signing up, when it is
+    one a workspace may have; else the default."""
     workspace = Workspace(name=workspace_name.strip())
+    if language in WORKSPACE_LANGUAGES:
+        workspace.language = language
     user = User(
         workspace=workspace,
         email=email,
@@ -199,6 +207,7 @@ def confirm_sign_up(token: str, *, now: datetime | None = None) -> User:
         name=request.name,
         email=request.email,
         password_hash=request.password_hash,
+        language=request.locale,
     )
     if request.locale in current_app.config["LANGUAGES"]:
         user.locale = request.locale
@@ -508,5 +517,8 @@ def render_password_reset(message: OutboxMessage) -> Rendered | None:
 
 
 def set_locale(user: User, locale: str) -> None:
+    """The user's language. In the demo workspace the demo's own texts follow it, in the
+    same transaction (`demo_text`): its data are shown as stored."""
     user.locale = locale
+    demo_text.follow_language(user.workspace_id, locale)
     db.session.commit()
