@@ -31,12 +31,13 @@ def _render(template_name: str, context: dict[str, Any]) -> tuple[str, str]:
 
 def renderers() -> dict[str, Renderer]:
     """Kind → renderer. Add a line here for each new kind of mail."""
-    from . import accounts, invitations, members, notifications
+    from . import accounts, invitations, meetings, members, notifications
 
     return {
         "commitment_digest": notifications.render_commitment_digest,
         "deadline_missed": notifications.render_deadline_missed,
         "invitation": invitations.render_invitation,
+        "meeting_summary": meetings.render_summary_mail,
         "member_invitation": members.render_member_invitation,
         "password_reset": accounts.render_password_reset,
         "reminder": invitations.render_reminder,
