@@ -137,6 +137,13 @@ DEFAULTS: Mapping[str, Any] = {
     # only unknown links use up (see views/respond.py).
     "RESPOND_RATE_LIMIT": "600 per minute",
     "RESPOND_MISS_RATE_LIMIT": "10 per minute",
+    # A workshop's join link: a room of phones behind one Wi-Fi shares one address; each
+    # screen asks every WORKSHOP_POLL_MS whether the room changed (views/workshop_room.py).
+    "WORKSHOP_RATE_LIMIT": "3000 per minute",
+    "WORKSHOP_MISS_RATE_LIMIT": "10 per minute",
+    "WORKSHOP_POLL_MS": 2500,
+    # The review meeting's presenter and remote ask this often whether it moved on.
+    "MEETING_POLL_MS": 1500,
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     # Empty server: mail is printed to the console (development).
     "MAIL_SERVER": "",

@@ -48,3 +48,12 @@ DECLINE_REASON = 2000
 
 COMMITMENT_ACTION = 2000
 COMMITMENT_OWNER = PERSON_NAME
+
+# The brand-partner workshop (`fitcheck.models.workshops`): its question, a sticky note's
+# short phrase and its example, a cluster's name (a merged cluster takes a note's phrase),
+# and the dots a facilitator may give each participant.
+WORKSHOP_QUESTION = 300
+WORKSHOP_NOTE = 200
+WORKSHOP_EXAMPLE = 1000
+WORKSHOP_CLUSTER = WORKSHOP_NOTE
+WORKSHOP_DOTS = 20

@@ -973,11 +973,20 @@ def test_the_openapi_document_is_valid_and_declares_bearer_auth(client):
         "/api/v1/assessments/{assessment_id}",
         "/api/v1/assessments/{assessment_id}/commitments",
         "/api/v1/commitments/{commitment_id}",
+        "/api/v1/assessments/{assessment_id}/meeting",
+        "/api/v1/assessments/{assessment_id}/meetings",
         "/api/v1/partners/{partner_id}/outcomes",
         "/api/v1/partners/{partner_id}/outcomes/{period}",
         "/api/v1/partners/{partner_id}/timeline",
         "/api/v1/portfolio/analysis",
         "/api/v1/responses/{token}",
+        "/api/v1/workshops",
+        "/api/v1/workshops/{workshop_id}",
+        "/api/v1/workshops/{workshop_id}/notes",
+        "/api/v1/workshops/{workshop_id}/clusters",
+        "/api/v1/workshops/{workshop_id}/votes",
+        "/api/v1/workshops/{workshop_id}/actions",
+        "/api/v1/workshops/{workshop_id}/trait-set",
     }
 
 

@@ -23,8 +23,8 @@ from schemathesis.generation.meta import GenerationMode, ParameterLocation
 
 from fitcheck import create_app
 from fitcheck.extensions import db
-from fitcheck.models import Assessment, Kind, Respondent, Side, TraitSet
-from fitcheck.services import api_tokens, assessments, commitments, outcomes
+from fitcheck.models import Assessment, Kind, Phase, Respondent, Side, TraitSet
+from fitcheck.services import api_tokens, assessments, commitments, outcomes, workshops
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.respondents import add_respondent
 
@@ -82,6 +82,12 @@ def api_token(make_user, make_assessment) -> str:
     )
     make_assessment(user)  # collecting
     make_assessment(user, launch=False)  # draft
+    # Workshop 1 ended in the trait set the rounds use; workshop 2's room is voting.
+    workshops.demo_workshop(user.workspace_id, user, trait_set)
+    voting = workshops.open_workshop(user.workspace_id)
+    person = workshops.join(voting, name="Aoi")[0]
+    workshops.write_note(person, text="Responds quickly", self_rating=3)
+    workshops.advance(voting, expected=Phase.WRITE)
     return api_tokens.create_token(user, "schemathesis")[1]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from fitcheck import create_app
 from fitcheck.extensions import db
@@ -173,5 +174,63 @@ def test_the_partial_index_of_collecting_deadlines_comes_and_goes_with_0007(empt
         assert downgrade.exit_code == 0, downgrade.output
         with app.app_context(), db.engine.connect() as connection:
             assert _collecting_deadline_index(connection) is None
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _workspace_columns(connection: Any) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("workspaces")}
+
+
+def _refused(connection: Any, statement: str) -> bool:
+    """Whether the database refuses `statement` (a check constraint), leaving nothing."""
+    try:
+        with connection.begin_nested():
+            connection.execute(text(statement))
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_0008_gives_every_workspace_a_language_and_a_currency_and_takes_them_back(
+    empty_database_url,
+):
+    """The existing workspaces get English and the yen from the server defaults; the new
+    check constraints hold, and the table's older ones survive SQLite's rebuild both ways."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "m" * 40, "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0007"]).exit_code == 0
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (name, similarity_threshold, level_threshold, created_at)"
+                " VALUES ('Before 0008', 80, 0.6, CURRENT_TIMESTAMP)"
+            )
+        )
+    for _ in range(2):  # up, down, and up again
+        upgrade = runner.invoke(args=["db", "upgrade", "0008"])
+        assert upgrade.exit_code == 0, upgrade.output
+        with app.app_context(), db.engine.connect() as connection:
+            row = connection.execute(text("SELECT name, language, currency FROM workspaces")).one()
+            assert tuple(row) == ("Before 0008", "en", "JPY")
+            for statement in (
+                "UPDATE workspaces SET language = 'fr'",
+                "UPDATE workspaces SET currency = 'XYZ'",
+                "UPDATE workspaces SET similarity_threshold = 101",
+            ):
+                assert _refused(connection, statement), statement
+            assert not _refused(connection, "UPDATE workspaces SET language = 'ja'")
+            connection.rollback()
+        downgrade = runner.invoke(args=["db", "downgrade", "0007"])
+        assert downgrade.exit_code == 0, downgrade.output
+        with app.app_context(), db.engine.connect() as connection:
+            assert not {"language", "currency"} & _workspace_columns(connection)
+            assert connection.execute(text("SELECT name FROM workspaces")).scalar_one() == (
+                "Before 0008"
+            )
+            assert _refused(connection, "UPDATE workspaces SET level_threshold = 2")
+            connection.rollback()
     with app.app_context():
         db.engine.dispose()

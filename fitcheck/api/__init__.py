@@ -20,8 +20,9 @@ API_VERSION = "1.0.0"
 OPENAPI_VERSION = "3.0.3"
 DESCRIPTION = (
     "fitcheck's JSON API: trait sets, partners, outcomes, assessments, respondents' answers, "
-    "results, each partner's timeline and the portfolio analysis; every list comes a page at "
-    "a time (`page`, `per_page`, with the `total`). Staff endpoints need a "
+    "results, review meetings, each partner's timeline, the portfolio analysis and the "
+    "brand-partner workshops; every list comes a page at a time (`page`, `per_page`, with "
+    "the `total`). Staff endpoints need a "
     "personal API token (`Authorization: Bearer <token>`), created on the account page or "
     "with `flask --app fitcheck create-token EMAIL`; every id is looked up in the token's "
     "workspace only. Errors are "
@@ -48,11 +49,13 @@ def register_api(app: Flask) -> FitcheckApi:
         assessments,
         commitments,
         listings,
+        meetings,
         outcomes,
         partners,
         portfolio,
         responses,
         trait_sets,
+        workshops,
     )
 
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
@@ -82,6 +85,8 @@ def register_api(app: Flask) -> FitcheckApi:
         portfolio.blp,
         listings.blp,
         commitments.blp,
+        meetings.blp,
+        workshops.blp,
     ):
         api.register_blueprint(blueprint)
     return api

@@ -20,14 +20,31 @@ from .assessments import (
     State,
 )
 from .base import utcnow
+from .meetings import (
+    MEETING_LANGUAGES,
+    Meeting,
+    MeetingCommitment,
+    MeetingOrder,
+    MeetingParticipant,
+)
 from .partners import Contact, Outcome, Partner
 from .team import MemberInvitation, PasswordReset, SignUpRequest
 from .traits import Trait, TraitSet
+from .workshops import (
+    Phase,
+    Workshop,
+    WorkshopAction,
+    WorkshopCluster,
+    WorkshopNote,
+    WorkshopParticipant,
+    WorkshopVote,
+)
 
 __all__ = [
     "DEFAULT_REMINDER_DAYS",
     "IMPORTANCE_HI",
     "IMPORTANCE_LO",
+    "MEETING_LANGUAGES",
     "ActorKind",
     "Answer",
     "ApiToken",
@@ -40,11 +57,16 @@ __all__ = [
     "Contact",
     "Kind",
     "MailStatus",
+    "Meeting",
+    "MeetingCommitment",
+    "MeetingOrder",
+    "MeetingParticipant",
     "MemberInvitation",
     "OutboxMessage",
     "Outcome",
     "Partner",
     "PasswordReset",
+    "Phase",
     "Respondent",
     "RevealPolicy",
     "Role",
@@ -57,6 +79,12 @@ __all__ = [
     "TraitSet",
     "User",
     "UserSession",
+    "Workshop",
+    "WorkshopAction",
+    "WorkshopCluster",
+    "WorkshopNote",
+    "WorkshopParticipant",
+    "WorkshopVote",
     "Workspace",
     "utcnow",
 ]

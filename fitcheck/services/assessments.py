@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..models.activity import ActorKind
 from ..tokens import hash_token, invitation_token, new_nonce
-from . import ServiceError, audit, check_length, dates, notifications
+from . import ServiceError, audit, check_length, dates, notifications, workshops
 from .invitations import queue_invitations
 from .results import compute_fit, submitted_answers
 from .summaries import store_summary
@@ -195,6 +195,8 @@ def launch(
     db.session.add_all(frozen)
     db.session.flush()
     _carry_commitments(assessment, {trait.key: trait for trait in frozen}, now=now or utcnow())
+    # The promises of a brand-partner workshop whose result is this trait set.
+    workshops.carry_actions(assessment, {trait.key: trait for trait in frozen}, now=now or utcnow())
     moment = now or utcnow()
     assessment.state = State.COLLECTING
     assessment.launched_at = moment

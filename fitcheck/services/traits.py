@@ -52,7 +52,7 @@ def install_default_trait_set(
     return trait_set
 
 
-def _slug(text: str) -> str:
+def trait_key_from(text: str) -> str:
     """An ASCII key from a label; Japanese-only labels fall back to `trait`."""
     key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
     return key[:48] or "trait"
@@ -157,7 +157,7 @@ _TEXT_LIMITS = {
 }
 
 
-def _checked_text(text: TraitText) -> dict[str, str]:
+def checked_text(text: TraitText) -> dict[str, str]:
     """The wording trimmed, each field within its limit."""
     values = {field: value.strip() for field, value in asdict(text).items()}
     for field, value in values.items():
@@ -177,8 +177,8 @@ _KEY_ATTEMPTS = 3
 
 def add_trait(trait_set: TraitSet, text: TraitText, *, key: str = "") -> Trait:
     """Append a trait. Its key is stable for life: later rounds are matched by it."""
-    values = _checked_text(text)
-    wanted = _slug(key or text.label_en)
+    values = checked_text(text)
+    wanted = trait_key_from(key or text.label_en)
     set_id, workspace_id = trait_set.id, trait_set.workspace_id
     for attempt in range(_KEY_ATTEMPTS):
         position = db.session.scalar(
@@ -219,7 +219,7 @@ def _free_key(trait_set_id: int, key: str) -> str:
 
 
 def update_trait(trait: Trait, text: TraitText) -> Trait:
-    for field, value in _checked_text(text).items():
+    for field, value in checked_text(text).items():
         setattr(trait, field, value)
     db.session.commit()
     return trait

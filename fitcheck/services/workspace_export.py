@@ -5,7 +5,8 @@ the CSVs of every revealed round.
 the references between them still resolve: the workspace, its users, member invitations,
 API tokens, partners, contacts, outcomes, trait sets and traits, assessments and their
 frozen traits, respondents, commitments with the rounds they were carried out of
-(`commitment_reviews`), round summaries and the audit log.
+(`commitment_reviews`), round summaries, the brand-partner workshops' results and the audit
+log.
 
 What the rest of fitcheck never shows is not in it either:
 
@@ -19,7 +20,8 @@ What the rest of fitcheck never shows is not in it either:
   and the answers of rounds still collecting stay out.
 
 Beside it, `assessments/<id>/answers.csv` and `assessments/<id>/results.csv` are the files
-of each revealed round's own download, made by the same functions (formula-safe).
+of each revealed round's own download, made by the same functions (formula-safe, with the
+same header rows: the machine names, then their names in Japanese in a Japanese workspace).
 The export itself is on record in the audit log.
 """
 
@@ -56,6 +58,9 @@ from ..models import (
     Trait,
     TraitSet,
     User,
+    Workshop,
+    WorkshopAction,
+    WorkshopCluster,
     Workspace,
     utcnow,
 )
@@ -86,6 +91,12 @@ TABLES: tuple[tuple[str, Table], ...] = (
     ("commitments", Commitment.__table__),
     ("commitment_reviews", CommitmentReview.__table__),
     ("round_summaries", RoundSummary.__table__),
+    # A brand-partner workshop's result: the workshop, its clusters (each chosen one with the
+    # trait it became and its frozen provenance) and its promises. The notes and votes stay
+    # out, like answers: who wrote an anonymous note, or gave which dot, is never told.
+    ("workshops", Workshop.__table__),
+    ("workshop_clusters", WorkshopCluster.__table__),
+    ("workshop_actions", WorkshopAction.__table__),
     ("audit_events", AuditEvent.__table__),
 )
 
@@ -183,14 +194,22 @@ def workspace_archive(workspace_id: int, *, now: datetime | None = None) -> byte
     # The norm of the workspace, read once for all its rounds (not once a round: that read
     # every stored summary a thousand times for a thousand rounds).
     norm = rounds.workspace_norm(workspace_id)
+    # Named once for every round: the header rows of the rounds' own downloads.
+    language = document["workspace"]["language"]
+    answer_labels = exports.column_labels(exports.ANSWER_COLUMNS, language)
+    result_labels = exports.column_labels(exports.RESULT_COLUMNS, language)
     for shown in rounds.rounds_among([results for results, _ in revealed], norm):
         assessment = shown.assessment
         tables = exports.round_tables(shown, answers[assessment.id])
         document["answers"] += tables["answers"]
         document["comments"] += _with_round(assessment.id, tables["comments"])
         folder = f"assessments/{assessment.id}"
-        files[f"{folder}/answers.csv"] = exports.to_csv(tables["answers"], exports.ANSWER_COLUMNS)
-        files[f"{folder}/results.csv"] = exports.to_csv(tables["results"], exports.RESULT_COLUMNS)
+        files[f"{folder}/answers.csv"] = exports.to_csv(
+            tables["answers"], exports.ANSWER_COLUMNS, labels=answer_labels
+        )
+        files[f"{folder}/results.csv"] = exports.to_csv(
+            tables["results"], exports.RESULT_COLUMNS, labels=result_labels
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(

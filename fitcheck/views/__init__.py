@@ -31,6 +31,7 @@ class IdConverter(IntegerConverter):
 def _template_helpers() -> dict[str, Any]:
     from ..charts.embed import figure_config
     from ..forms import LanguageForm, SignOutForm
+    from ..money import format_amount
     from ..services.dates import format_date, format_datetime
     from ..services.partners import is_web_address
 
@@ -38,6 +39,10 @@ def _template_helpers() -> dict[str, Any]:
         "current_locale": lambda: str(get_locale() or "en"),
         "chart_config": figure_config(),
         "format_date": format_date,
+        # An amount with its currency, in the reader's language: format_amount(x, "JPY").
+        "format_amount": lambda amount, currency: format_amount(
+            amount, currency, str(get_locale() or "en")
+        ),
         "format_datetime": format_datetime,
         "is_web_address": is_web_address,
         # formdata=None: these only draw a button, and must never read the request body,
@@ -56,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         exports,
         main,
+        meeting,
         members,
         outcomes,
         partners,
@@ -63,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
         respond,
         results,
         traits,
+        workshop_room,
+        workshops,
         workspace,
     )
 
@@ -75,8 +83,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(results.bp)
+    app.register_blueprint(meeting.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(portfolio.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(workshops.bp)
+    app.register_blueprint(workshop_room.bp)
     app.context_processor(_template_helpers)

@@ -134,8 +134,10 @@ def test_no_view_or_api_handler_computes_with_the_fit_model():
 
 def test_no_view_imports_another_view():
     """Labels live in fitcheck/labels.py and reading in the services, so a view needs no
-    other view; `access` and `scoping` are the views' shared guards, not views."""
-    views = {path.stem for path in (PACKAGE / "views").glob("*.py")} - {"access", "scoping"}
+    other view; `access`, `scoping` and `polling` are the views' shared guards and helpers,
+    not views."""
+    shared = {"access", "scoping", "polling"}
+    views = {path.stem for path in (PACKAGE / "views").glob("*.py")} - shared
     imports = set()
     for path, tree in _modules("views"):
         if path.name == "__init__.py":  # registers the blueprints
