@@ -15,6 +15,7 @@ from sqlalchemy import select
 from fitcheck.extensions import db
 from fitcheck.models import Phase, TraitSet, Workshop, WorkshopCluster, WorkshopNote
 from fitcheck.services import workshops as service
+from fitcheck.views.workshops import join_qr
 
 from .support import count_queries, csrf_token, sign_in_with
 
@@ -398,3 +399,16 @@ def test_ids_past_any_id_are_refused_with_a_message_not_an_error(app, client, fa
     assert _next(client, workshop).status_code == 302
     for data in ({"cluster_id": huge, "dots": "1"}, {"cluster_id": "1", "dots": "-1"}):
         assert _post_room(phone, workshop, "/votes", data).status_code == 422, data
+
+
+def test_the_board_shows_the_join_link_as_a_qr_code_of_that_very_link(client, facilitator):
+    workshop = _open(client)
+    page = client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    link = re.search(r'id="join-url" type="text" readonly value="([^"]+)"', page).group(1)
+    assert link.endswith(f"/workshops/join/{service.join_token(workshop)}")
+    drawn = re.search(
+        r'<div class="fc-join-qr" role="img" aria-label="[^"]+">(<svg .*?</svg>)</div>', page
+    )
+    assert drawn is not None
+    assert drawn.group(1) == str(join_qr(link))
+    assert drawn.group(1) != str(join_qr(link + "x"))  # the code is the link's own

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import segno
 from flask import (
     Blueprint,
     Response,
@@ -24,6 +25,7 @@ from flask import url_for as url
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
@@ -122,11 +124,13 @@ def _board_page(workshop: Workshop, status: int = 200, **forms: Any) -> tuple[st
     promise_form = forms.get("promise_form") or PromiseForm(
         formdata=None, traits=chosen_traits(board, locale)
     )
+    join_url = url("workshop_room.join", token=service.join_token(workshop), _external=True)
     return render_template(
         "workshops/board.html",
         board=board,
         workshop=workshop,
-        join_url=url("workshop_room.join", token=service.join_token(workshop), _external=True),
+        join_url=join_url,
+        join_qr=join_qr(join_url),
         phase_form=phase_form,
         group_form=group_form,
         rename_form=forms.get("rename_form"),
@@ -140,6 +144,13 @@ def _board_page(workshop: Workshop, status: int = 200, **forms: Any) -> tuple[st
         poll_ms=poll_ms("WORKSHOP_POLL_MS"),
         label=trait_label,
     ), status
+
+
+def join_qr(link: str) -> Markup:
+    """The join link as a QR code, an inline SVG a phone's camera reads off the projector.
+    Drawn by segno from the link alone: no text of anyone's goes into it."""
+    code = segno.make(link, error="m")
+    return Markup(code.svg_inline(scale=6, border=2, dark="#000", omitsize=True))  # noqa: S704
 
 
 @bp.get("/<int:workshop_id>")
