@@ -18,6 +18,7 @@ from fitcheck import fit
 from fitcheck.extensions import db
 from fitcheck.models import (
     Commitment,
+    CommitmentStatus,
     Meeting,
     MeetingCommitment,
     MeetingOrder,
@@ -26,7 +27,7 @@ from fitcheck.models import (
     Side,
     State,
 )
-from fitcheck.services import ServiceError, assessments, outbox
+from fitcheck.services import ServiceError, assessments, commitments, outbox
 from fitcheck.services import meetings as service
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.demo_plans import MEETING_PROMISES
@@ -651,6 +652,39 @@ def test_the_state_is_a_304_while_nothing_changes(client, owner, sign_in, reveal
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.get_json()["step"] == 3
     assert changed.headers["ETag"] != etag
+
+
+def test_a_promise_made_or_changed_outside_the_meeting_reaches_its_screens(
+    client, owner, sign_in, revealed
+):
+    meeting = start(revealed, owner)
+    sign_in(OWNER)
+    url = f"/assessments/{revealed.id}/meetings/{meeting.id}/state"
+    etag = client.get(url).headers["ETag"]
+    # Recorded on the results page, as staff do outside the meeting.
+    results = f"/assessments/{revealed.id}/results"
+    trait = revealed.traits[0]
+    response = post(
+        client,
+        f"/assessments/{revealed.id}/commitments",
+        {"trait_id": trait.id, "side": "client", "action": "Made on the results page"},
+        page=results,
+    )
+    assert response.status_code == 302
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Made on the results page" in "".join(changed.get_json()["commitments"].values())
+    etag = changed.headers["ETag"]
+    made = db.session.scalar(select(Commitment).where(Commitment.action.startswith("Made on")))
+    commitments.set_status(made, CommitmentStatus.DONE)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+    # A meeting that has ended is left as it was.
+    service.end_meeting(meeting)
+    db.session.refresh(meeting)
+    ended = meeting.revision
+    commitments.set_status(made, CommitmentStatus.OPEN)
+    db.session.refresh(meeting)
+    assert meeting.revision == ended
 
 
 def test_the_remote_steps_the_meeting_with_and_without_javascript(client, owner, sign_in, revealed):

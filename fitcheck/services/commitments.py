@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, union
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -24,6 +24,7 @@ from ..models import (
     Commitment,
     CommitmentReview,
     CommitmentStatus,
+    Meeting,
     Side,
     User,
 )
@@ -69,6 +70,7 @@ def add_commitment(
         created_by_id=created_by_id,
     )
     db.session.add(commitment)
+    _show_in_meetings(assessment.id)
     db.session.commit()
     return commitment
 
@@ -92,8 +94,22 @@ def member_named(workspace_id: int, owner: str) -> int | None:
 
 def set_status(commitment: Commitment, status: CommitmentStatus) -> Commitment:
     commitment.status = status
+    _show_in_meetings(commitment.assessment_id)
     db.session.commit()
     return commitment
+
+
+def _show_in_meetings(assessment_id: int) -> None:
+    """A review meeting of the round may be running: a promise made or changed elsewhere
+    (the results page, a respondent's link, the API) moves its revision on, so the screens
+    following it show the change at their next poll. One statement, in the caller's
+    transaction."""
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.assessment_id == assessment_id, Meeting.ended_at.is_(None))
+        .values(revision=Meeting.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 @dataclass(frozen=True)

@@ -319,9 +319,9 @@ def record_commitment(
 ) -> Commitment:
     """Record a side's promise on one of the round's traits during the meeting: a
     commitment of the round like any other (on its results page at once), linked to the
-    meeting. The rules and messages are those of `commitments.add_commitment`."""
+    meeting. The rules and messages are those of `commitments.add_commitment`, which also
+    moves the revision of the round's running meeting on, in the same commit."""
     _check_running(meeting)
-    _touch(meeting)
     try:
         with _linked_to(meeting):
             return commitment_service.add_commitment(
@@ -334,7 +334,7 @@ def record_commitment(
                 created_by_id=created_by_id,
             )
     except ServiceError:
-        db.session.rollback()  # the revision too: nothing changed
+        db.session.rollback()  # nothing changed
         raise
 
 
