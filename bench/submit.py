@@ -19,13 +19,12 @@ import json
 import multiprocessing
 import os
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.gunicorn import serve
 
 TRAITS = 12
 RESPONDENTS = 200
@@ -58,46 +57,6 @@ def _prepare(url: str, secret: str) -> tuple[list[str], list[str]]:
         keys = [trait.key for trait in assessment.traits]
         db.engine.dispose()
     return tokens, keys
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(factory: str, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    # Not fitcheck's gunicorn.conf.py (found in the working directory): the same settings
-    # for both servers.
-    settings = Path(tempfile.mkdtemp()) / "gunicorn_bench.py"
-    settings.write_text("")
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(settings),
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            f"bench.submit_apps:{factory}()",
-        ],
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, port
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError(f"{factory} did not start")
 
 
 def _client(port: int, tokens: list[str], keys: list[str], until: float, out: object) -> None:
@@ -163,7 +122,7 @@ def main() -> None:
     rates: dict[str, list[float]] = {"fitcheck_app": [], "floor_app": []}
     for _ in range(args.rounds):
         for factory in rates:
-            server, port = _serve(factory, args.workers, env)
+            server, port = serve(f"bench.submit_apps:{factory}()", "-w", str(args.workers), env=env)
             try:
                 _rate(port, tokens, keys, args.clients, 1.0)  # warm-up
                 rates[factory].append(_rate(port, tokens, keys, args.clients, args.seconds))

@@ -30,10 +30,7 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -45,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
+
+from bench.gunicorn import serve
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PHRASES = (
@@ -89,48 +88,6 @@ def _prepare(url: str, secret: str) -> tuple[str, str]:
         token = workshops.join_token(workshop)
         db.engine.dispose()
     return token, "bench@example.com"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(threads: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    settings = Path(tempfile.mkdtemp()) / "gunicorn_bench.py"
-    settings.write_text("")
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(settings),
-            "-w",
-            "1",
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.workshop_room:server_app()",
-        ],
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, port
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
 
 
 @dataclass
@@ -283,7 +240,16 @@ def main() -> None:
         "BENCH_SECRET": secret,
         "BENCH_WORKSHOP_RATE_LIMIT": args.rate_limit,
     }
-    server, port = _serve(args.threads, env)
+    server, port = serve(
+        "bench.workshop_room:server_app()",
+        "-w",
+        "1",
+        "-k",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     record = Record()
     try:
