@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask import session
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager as BaseLoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +31,22 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class LoginManager(BaseLoginManager):
+    """Flask-Login, leaving the sessions of people who are not signed in alone.
+
+    Its session protection marks any session whose fingerprint is new as not fresh, signed
+    in or not. A respondent's or workshop guest's session then gets rewritten by whichever
+    request comes second, typically an autosave; its cookie, sent while the page's own form
+    was on its way, could overwrite the "Saved" notice that form's answer had just put in the
+    session. Without a signed-in user there is nothing to protect or to call fresh.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return bool(super()._session_protection_failed())
 
 
 db = SQLAlchemy(model_class=Base)

@@ -358,6 +358,20 @@ def test_session_cookie_is_httponly_and_lax_and_secure_over_https(app, client, m
     assert "Secure" in secure.headers["Set-Cookie"]
 
 
+def test_a_signed_in_session_seen_from_another_browser_is_no_longer_fresh(
+    client, make_user, sign_in
+):
+    """Flask-Login's session protection still guards members (only sessions without a
+    signed-in user are left alone: see `extensions.LoginManager`)."""
+    make_user("ito@example.com")
+    sign_in("ito@example.com")
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    client.get("/partners/", headers={"User-Agent": "another browser"})
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
+
+
 def test_next_redirect_stays_on_the_site(client, make_user, sign_in):
     make_user("ito@example.com")
     token = csrf_token(client, "/sign-in")

@@ -239,6 +239,18 @@ def test_autosave_answers_json_with_the_time_saved(client, survey):
     assert row.other_rating == 5
 
 
+def test_autosaves_leave_the_session_cookie_alone(client, survey):
+    """The page's own form may be on its way while an autosave is: an autosave that
+    rewrote the session cookie could wipe the "Saved" notice that form's answer set."""
+    assessment, (_company, token), _ = survey
+    key = _keys(assessment)[0]
+    data = {f"{key}-other": "5", "csrf_token": csrf_token(client, f"/r/{token}/answers")}
+    for value in ("5", "4"):
+        response = client.post(f"/r/{token}/autosave", data={**data, f"{key}-other": value})
+        assert response.status_code == 200
+        assert response.headers.getlist("Set-Cookie") == []
+
+
 def test_autosave_reports_errors_as_json_and_writes_nothing(client, survey):
     assessment, (company, token), _ = survey
     key = _keys(assessment)[0]

@@ -7,11 +7,13 @@
   const status = document.getElementById("save-status");
   const csrf = form.querySelector('input[name="csrf_token"]');
   const DELAY = 1500;
+  const HOLD_MAX = 3000;
 
   let timer = null;       // the pending save, if a change is waiting
   let inFlight = null;    // the save being sent, a promise, if one is
   let again = false;      // a change arrived while saving
   let leaving = false;    // the form is being sent the ordinary way
+  let holding = false;    // the form waits for a save on its way
 
   const post = () => fetch(url, {
     method: "POST",
@@ -67,16 +69,24 @@
     leaving = true;
     clearTimeout(timer);
     timer = null;
-    if (inFlight) {
-      // A save is on its way: its answer refreshes the session cookie. Sent now, this form's
-      // answer (carrying the "Saved" notice in that cookie) could arrive first and then be
-      // overwritten by it; so send the form once the save has come back.
+    if (inFlight && !holding) {
+      // A save is on its way with what the page held a moment ago. Sent now, this form
+      // could be written first and then overwritten by that older copy; so send it once
+      // the save has come back, or after HOLD_MAX if the network keeps it that long.
       event.preventDefault();
+      holding = true;
       const submitter = event.submitter;
-      inFlight.then(() => {
+      const go = () => {
+        clearTimeout(cap);
+        if (!holding) return;
+        holding = false;
         inFlight = null;
         form.requestSubmit(submitter);
-      });
+      };
+      const cap = setTimeout(go, HOLD_MAX);
+      inFlight.then(go, go);
+    } else if (holding) {
+      event.preventDefault();  // a second click while the first waits: the first goes
     }
   });
   // Back from the browser's page cache: the form is live again.
