@@ -33,7 +33,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class LoginManager(BaseLoginManager):
+class LoginManager(BaseLoginManager):  # type: ignore[misc]  # Flask-Login ships no types
     """Flask-Login, leaving the sessions of people who are not signed in alone.
 
     Its session protection marks any session whose fingerprint is new as not fresh, signed
