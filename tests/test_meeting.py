@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from fitcheck import fit
 from fitcheck.extensions import db
 from fitcheck.models import (
+    AuditEvent,
     Commitment,
     CommitmentStatus,
     Meeting,
@@ -27,7 +28,7 @@ from fitcheck.models import (
     Side,
     State,
 )
-from fitcheck.services import ServiceError, assessments, commitments, outbox
+from fitcheck.services import ServiceError, assessments, audit, commitments, outbox
 from fitcheck.services import meetings as service
 from fitcheck.services.answers import AnswerInput, save_answers
 from fitcheck.services.demo_plans import MEETING_PROMISES
@@ -894,3 +895,37 @@ def test_the_meeting_costs_the_same_queries_for_3_or_12_traits(
     for name, (few, many) in counts.items():
         assert few == many, (name, counts)
     assert max(max(pair) for pair in counts.values()) <= 10, counts
+
+
+def test_starting_and_ending_a_meeting_are_on_record(owner, revealed):
+    meeting = start(revealed, owner, language="ja", user_ids=[owner.id])
+    service.record_commitment(
+        meeting,
+        trait_id=meeting.trait_ids[0],
+        side=Side.CLIENT,
+        action="Share the forecast monthly",
+        owner="Ito",
+        due_on=date(2027, 2, 1),
+    )
+    mailed = service.end_meeting(meeting, actor=owner)
+    kinds = (audit.Kind.MEETING_STARTED.value, audit.Kind.MEETING_ENDED.value)
+    started, ended = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.kind.in_(kinds)).order_by(AuditEvent.id)
+    )
+    assert [started.kind, ended.kind] == list(kinds)
+    assert started.actor_id == ended.actor_id == owner.id
+    assert started.workspace_id == ended.workspace_id == revealed.workspace_id
+    assert started.subject == revealed.partner.name
+    assert started.details == {
+        "assessment_id": revealed.id,
+        "meeting_id": meeting.id,
+        "language": "ja",
+        "participants": len(service.candidates(revealed).respondents) + 1,
+    }
+    assert ended.details == {
+        "assessment_id": revealed.id,
+        "meeting_id": meeting.id,
+        "commitments": 1,
+        "mails": mailed,
+    }
+    assert mailed == 5

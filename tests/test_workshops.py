@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from fitcheck.extensions import db
 from fitcheck.models import (
+    AuditEvent,
     Commitment,
     CommitmentStatus,
     Kind,
@@ -27,7 +28,7 @@ from fitcheck.models import (
     WorkshopNote,
     WorkshopParticipant,
 )
-from fitcheck.services import ServiceError, assessments, traits
+from fitcheck.services import ServiceError, assessments, audit, traits
 from fitcheck.services import workshops as service
 from fitcheck.services.respondents import add_respondent
 from fitcheck.services.workshop_views import list_workshops, load_board, load_room
@@ -668,3 +669,23 @@ def test_the_workshops_day_is_the_day_where_the_team_is(facilitator):
     workshop = service.open_workshop(facilitator.workspace_id, now=evening_in_utc)
     assert service.held_on(workshop) == date(2026, 12, 5)
     assert service.default_set_name(workshop) == "Brand partner workshop 2026-12-05"
+
+
+def test_opening_and_finishing_a_workshop_are_on_record(room, facilitator):
+    workshop, people, _clusters_chosen = _to_act(room)
+    trait_set = service.finish(workshop, name="Our brand partner", actor=facilitator)
+    opened, finished = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.kind.like("workshop_%")).order_by(AuditEvent.id)
+    )
+    assert opened.kind == audit.Kind.WORKSHOP_OPENED
+    assert opened.subject == workshop.question
+    assert opened.details == {"workshop_id": workshop.id, "language": "en"}
+    assert finished.kind == audit.Kind.WORKSHOP_FINISHED
+    assert finished.subject == "Our brand partner"
+    assert finished.details == {
+        "workshop_id": workshop.id,
+        "trait_set_id": trait_set.id,
+        "traits": 2,
+        "participants": len(people),
+    }
+    assert opened.actor_id == finished.actor_id == facilitator.id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
@@ -41,6 +42,10 @@ class Kind(enum.StrEnum):
     API_TOKEN_CREATED = "api_token_created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105
     DELETE = "delete"
+    WORKSHOP_OPENED = "workshop_opened"
+    WORKSHOP_FINISHED = "workshop_finished"
+    MEETING_STARTED = "meeting_started"
+    MEETING_ENDED = "meeting_ended"
 
 
 def request_address() -> str | None:
@@ -57,9 +62,11 @@ def record(
     actor: User | None = None,
     actor_kind: ActorKind = ActorKind.USER,
     subject: str = "",
+    at: datetime | None = None,
     **details: Any,
 ) -> AuditEvent:
-    """Add one event to the current transaction. `details` must be JSON values."""
+    """Add one event to the current transaction, at `at` if it happened earlier than now
+    (the demo's past). `details` must be JSON values."""
     if actor is None and actor_kind is ActorKind.USER:
         actor_kind = ActorKind.SYSTEM
     event = AuditEvent(
@@ -72,6 +79,8 @@ def record(
         details=details,
         ip_address=request_address(),
     )
+    if at is not None:
+        event.created_at = at
     db.session.add(event)
     return event
 

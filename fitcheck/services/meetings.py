@@ -41,7 +41,7 @@ from ..models import (
     utcnow,
 )
 from ..urls import external_url
-from . import ServiceError, commit_unique, outbox
+from . import ServiceError, audit, commit_unique, outbox
 from . import commitments as commitment_service
 from .commitments import RoundCommitment
 from .dates import format_date
@@ -226,6 +226,17 @@ def start_meeting(
             )
             for user_id in chosen_members
         ]
+    )
+    audit.record(
+        audit.Kind.MEETING_STARTED,
+        workspace_id=assessment.workspace_id,
+        actor=facilitator,
+        subject=assessment.partner.name,
+        at=now,
+        assessment_id=assessment.id,
+        meeting_id=meeting.id,
+        language=language,
+        participants=len(chosen_respondents) + len(chosen_members),
     )
     # Two screens starting a meeting at once: the running meeting's unique index refuses
     # the second, which is told as if it had seen the first.
@@ -541,16 +552,32 @@ def _close(meeting: Meeting, moment: datetime, *, mailed: bool) -> None:
         raise ServiceError(ENDED)
 
 
-def end_meeting(meeting: Meeting, *, now: datetime | None = None) -> int:
+def end_meeting(meeting: Meeting, *, actor: User | None = None, now: datetime | None = None) -> int:
     """End the meeting and queue its summary to every participant with an address, each in
     their own language if known, else the meeting's; in one transaction, once. Returns how
     many mails were queued."""
     moment = now or utcnow()
     _close(meeting, moment, mailed=True)
     count = queue_summary(meeting, now=moment)
+    _record_end(meeting, actor=actor, at=now, mails=count)
     db.session.commit()
     db.session.expire(meeting)
     return count
+
+
+def _record_end(meeting: Meeting, *, actor: User | None, at: datetime | None, mails: int) -> None:
+    made = _made_in(meeting)
+    audit.record(
+        audit.Kind.MEETING_ENDED,
+        workspace_id=meeting.workspace_id,
+        actor=actor,
+        subject=meeting.assessment.partner.name,
+        at=at,
+        assessment_id=meeting.assessment_id,
+        meeting_id=meeting.id,
+        commitments=len(made),
+        mails=mails,
+    )
 
 
 def _recipient(participant: MeetingParticipant, meeting: Meeting) -> tuple[str, str | None] | None:
@@ -689,7 +716,9 @@ def demo_meeting(
     meeting.discussed = list(meeting.trait_ids)
     meeting.step = meeting.last_step
     db.session.commit()
-    _close(meeting, start + timedelta(minutes=minutes), mailed=False)
+    end = start + timedelta(minutes=minutes)
+    _close(meeting, end, mailed=False)
+    _record_end(meeting, actor=facilitator, at=end, mails=0)
     db.session.commit()
     db.session.expire(meeting)
     return meeting

@@ -57,7 +57,7 @@ from ..models.workshops import (
     template_problem,
 )
 from ..tokens import derived_token, hash_token, new_nonce, new_token
-from . import Conflict, ServiceError, check_length, commit_unique, dates
+from . import Conflict, ServiceError, audit, check_length, commit_unique, dates
 from .commitments import member_named
 from .traits import TRAIT_FIELDS, TraitText, checked_text, trait_key_from
 
@@ -125,6 +125,16 @@ def open_workshop(
         phase_changed_at=moment,
     )
     db.session.add(workshop)
+    db.session.flush()
+    audit.record(
+        audit.Kind.WORKSHOP_OPENED,
+        workspace_id=workspace_id,
+        actor=created_by,
+        subject=question,
+        at=now,
+        workshop_id=workshop.id,
+        language=language,
+    )
     db.session.commit()
     return workshop
 
@@ -919,6 +929,21 @@ def finish(
         cluster.provenance = _provenance(workshop, cluster, dots, voters)
     workshop.trait_set_id = trait_set.id
     workshop.finished_at = moment
+    audit.record(
+        audit.Kind.WORKSHOP_FINISHED,
+        workspace_id=workshop.workspace_id,
+        actor=actor,
+        subject=name,
+        at=now,
+        workshop_id=workshop.id,
+        trait_set_id=trait_set.id,
+        traits=len(ranked),
+        participants=db.session.scalar(
+            select(func.count())
+            .select_from(WorkshopParticipant)
+            .where(WorkshopParticipant.workshop_id == workshop.id)
+        ),
+    )
     commit_unique(lambda: _check_set_name(workshop.workspace_id, name))
     db.session.refresh(workshop)
     return trait_set
@@ -1164,5 +1189,25 @@ def demo_workshop(
     votes = votes_tally(workshop)
     for cluster in clusters:
         cluster.provenance = _provenance(workshop, cluster, *votes.get(cluster.id, (0, 0)))
+    audit.record(
+        audit.Kind.WORKSHOP_OPENED,
+        workspace_id=workspace_id,
+        actor=facilitator,
+        at=moment,
+        subject=workshop.question,
+        workshop_id=workshop.id,
+        language=language,
+    )
+    audit.record(
+        audit.Kind.WORKSHOP_FINISHED,
+        workspace_id=workspace_id,
+        actor=facilitator,
+        at=moment,
+        subject=trait_set.name,
+        workshop_id=workshop.id,
+        trait_set_id=trait_set.id,
+        traits=len(clusters),
+        participants=len(people),
+    )
     db.session.commit()
     return workshop

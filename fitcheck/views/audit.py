@@ -41,6 +41,10 @@ KIND_LABELS: dict[str, LazyString] = {
     Kind.API_TOKEN_CREATED: _l("API token created"),
     Kind.API_TOKEN_REVOKED: _l("API token revoked"),
     Kind.DELETE: _l("Deleted"),
+    Kind.WORKSHOP_OPENED: _l("Workshop opened"),
+    Kind.WORKSHOP_FINISHED: _l("Workshop finished"),
+    Kind.MEETING_STARTED: _l("Review meeting started"),
+    Kind.MEETING_ENDED: _l("Review meeting ended"),
 }
 
 # Who acted when no person did.
@@ -61,6 +65,14 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "token_id": _l("token"),
     "user": _l("user"),
     "role": _l("role"),
+    "workshop_id": _l("workshop"),
+    "meeting_id": _l("meeting"),
+    "trait_set_id": _l("trait set"),
+    "traits": _l("traits"),
+    "language": _l("language"),
+    "participants": _l("participants"),
+    "commitments": _l("commitments"),
+    "mails": _l("summaries mailed"),
 }
 WHAT_LABELS: dict[str, LazyString] = {
     "answers": _l("answers"),
@@ -70,6 +82,9 @@ WHAT_LABELS: dict[str, LazyString] = {
     "assessment": _l("assessment"),
     "partner": _l("partner"),
 }
+
+# A language by its own name, as the language buttons show it.
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 
 
 @bp.after_request
@@ -96,8 +111,12 @@ def _value(key: str, value: Any) -> str:
         return str(WHAT_LABELS[value])
     if key == "filter" and isinstance(value, str):
         return kind_label(value)
-    if key == "assessment_id" and isinstance(value, int):
+    if key in {"assessment_id", "workshop_id", "meeting_id", "trait_set_id"} and isinstance(
+        value, int
+    ):
         return f"#{value}"
+    if key == "language" and value in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[value]
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
     if value is None:
@@ -139,7 +158,8 @@ def download() -> Response:
     rows = audit.export_rows(
         current_user.workspace_id, actor=current_user._get_current_object(), kind=kind
     )
-    body = exports.to_csv(rows, audit.CSV_COLUMNS)
+    labels = exports.column_labels(audit.CSV_COLUMNS, current_user.workspace.language)
+    body = exports.to_csv(rows, audit.CSV_COLUMNS, labels=labels)
     return _attachment(body, "text/csv; charset=utf-8", "audit-log", "csv")
 
 

@@ -459,7 +459,7 @@ def end(assessment_id: int, meeting_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        count = service.end_meeting(meeting)
+        count = service.end_meeting(meeting, actor=current_user._get_current_object())
     except ServiceError as error:
         flash(str(error.message), "info")
     else:
