@@ -76,7 +76,7 @@ def named_dots(points: Sequence[PortfolioPoint], count: int = NAMED_DOTS) -> lis
 # Where names go is decided for a phone's plot, the smallest (px): a name that clears its
 # neighbours and the plot's edges there clears them on a wider screen too. A column of a
 # 12 px name is about 6.5 px wide, a line 15 px high.
-_PHONE_PLOT = (180.0, 380.0)
+_PHONE_PLOT = (282.0, 373.0)  # measured at 390 px wide, the colour bar below
 _NAME_COLUMN_PX, _NAME_LINE_PX = 6.5, 15.0
 # plotly.js's textposition values, in the order a name tries them: beside the dot, then
 # above or below it on the same side, then centred above or below it.
@@ -176,7 +176,18 @@ def portfolio_scatter(
                 "cmin": 0,
                 "cmax": 100,
                 "colorscale": "Viridis",
-                "colorbar": {"title": {"text": html.escape(text.score)}, "thickness": 12},
+                # Under the plot, not beside it: on a phone a bar at the side would take
+                # a third of the width the dots need.
+                "colorbar": {
+                    "title": {"text": html.escape(text.score), "side": "top"},
+                    "orientation": "h",
+                    "thickness": 10,
+                    "len": 0.7,
+                    "x": 0.5,
+                    "xanchor": "center",
+                    "y": -0.2,
+                    "yanchor": "top",
+                },
                 "line": {"width": 1, "color": TEXT_COLOUR},
             },
             hovertemplate=(
@@ -202,8 +213,8 @@ def portfolio_scatter(
         )
     figure.update_layout(
         font={"family": font_family(locale), "size": FONT_SIZE, "color": TEXT_COLOUR},
-        height=460,
-        margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        height=540,
+        margin={"l": 56, "r": 16, "t": 16, "b": 136},
         xaxis={"range": [0, 100], "title": {"text": html.escape(text.x_axis)}, "fixedrange": True},
         yaxis={"range": [0, 100], "title": {"text": html.escape(text.y_axis)}, "fixedrange": True},
         paper_bgcolor="white",

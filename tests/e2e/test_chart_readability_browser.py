@@ -240,6 +240,12 @@ def test_the_portfolio_names_its_largest_dots_inside_the_plot(
     assert len(names) == 5, names
     assert [name for name in names if not inside(name, drawn["plot"])] == [], drawn
     assert [name for name in names if overlaps(name, drawn["colourbar"])] == [], drawn
+    # The colour bar lies under the plot, which keeps the width for the dots (on a phone,
+    # a bar at the side took a third of it).
+    plot = drawn["plot"]
+    assert drawn["colourbar"]["top"] >= plot["bottom"], drawn
+    if size == PHONE:
+        assert plot["right"] - plot["left"] >= 0.7 * PHONE["width"], drawn
     # Each named partner is also named on hover, as every dot is.
     hover = page.evaluate(
         "() => document.querySelector('.fc-chart .js-plotly-plot').data[0].customdata"
