@@ -188,8 +188,9 @@ class WorkshopNote(WorkspaceOwned, db.Model):  # type: ignore[name-defined,misc]
     example: Mapped[str] = mapped_column(Text, default="")
     signed: Mapped[bool] = mapped_column(default=False)
     self_rating: Mapped[int | None]
-    # Null while the room writes; from the group phase on, every note is in one cluster
-    # of its workshop (the services keep it there).
+    # Null until the room first groups; from then on, every note is in one cluster of its
+    # workshop (the services keep it there), except a note written after a step back to
+    # writing, until grouping resumes.
     cluster_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshop_clusters.id", ondelete="SET NULL"), index=True
     )

@@ -3,9 +3,10 @@ by its link, write a note and rate ourselves on it, group, vote, decide, promise
 with a trait set. `launch` (services.assessments) turns the promises into commitments.
 
 Every change the room can see raises the workshop's `version`, which the screens poll
-(`room_state`, `board_state`: one query each). Phases move only forward, by a conditional
-update: two clicks of "next" move it once. What the room and the board show is read by
-`fitcheck.services.workshop_views`, in a fixed number of queries.
+(`room_state`, `board_state`: one query each). Phases move forward, or one step back until
+the promises begin, by a conditional update: two clicks of "next" or "back" move it once.
+What the room and the board show is read by `fitcheck.services.workshop_views`, in a fixed
+number of queries.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ TOKEN_PURPOSE = "workshop"  # noqa: S105 - the join links' purpose, no secret
 
 class VotesHidden(ServiceError):
     """The tally was asked for before voting closed."""
+
+
+class NoteNotFound(ServiceError):
+    """No note of the workshop with this id (for a participant: none of their own)."""
 
 
 def _message_votes_hidden() -> Any:
@@ -336,6 +341,67 @@ def rate_note(participant: WorkshopParticipant, note_id: int, rating: int | None
     return note
 
 
+REMOVING_CLOSED = _l("Notes can be removed only while the room writes or groups.")
+
+
+def _removable(
+    workshop: Workshop, note_id: int, participant: WorkshopParticipant | None
+) -> list[Any]:
+    """The conditions of a note that may be removed: the facilitator (no participant) any
+    note of the workshop while the room writes or groups, a participant their own while it
+    writes. Raises ServiceError when the phase does not allow it."""
+    if participant is None:
+        _in_phase(workshop, Phase.WRITE, Phase.GROUP, message=REMOVING_CLOSED)
+    else:
+        _in_phase(workshop, Phase.WRITE, message=WRITING_CLOSED)
+    if isinstance(note_id, bool) or not 1 <= note_id <= MAX_ID:
+        raise NoteNotFound(_message_note_not_found(participant))
+    conditions = [WorkshopNote.id == note_id, WorkshopNote.workshop_id == workshop.id]
+    if participant is not None:
+        conditions.append(WorkshopNote.participant_id == participant.id)
+    return conditions
+
+
+def _message_note_not_found(participant: WorkshopParticipant | None) -> Any:
+    if participant is None:
+        return _l("That note has been removed already.")
+    return _l("This note is no longer on the wall, or it is not yours.")
+
+
+def note_to_remove(
+    workshop: Workshop, note_id: int, *, participant: WorkshopParticipant | None = None
+) -> WorkshopNote:
+    """The note `remove_note` would remove, for its confirmation; the same rules, nothing
+    changed."""
+    note: WorkshopNote | None = db.session.scalar(
+        select(WorkshopNote)
+        .options(joinedload(WorkshopNote.participant))
+        .where(*_removable(workshop, note_id, participant))
+    )
+    if note is None:
+        raise NoteNotFound(_message_note_not_found(participant))
+    return note
+
+
+def remove_note(
+    workshop: Workshop, note_id: int, *, participant: WorkshopParticipant | None = None
+) -> None:
+    """Take a note off the wall with its writer's rating on it (a joke, a note typed twice):
+    the facilitator any note while the room writes or groups, a participant only their own
+    while it writes. A cluster left without notes goes."""
+    removed: Any = db.session.execute(
+        delete(WorkshopNote)
+        .where(*_removable(workshop, note_id, participant))
+        .execution_options(synchronize_session=False)
+    )
+    if not removed.rowcount:
+        db.session.rollback()
+        raise NoteNotFound(_message_note_not_found(participant))
+    _drop_empty_clusters(workshop)
+    _touch(workshop)
+    db.session.commit()
+
+
 # ----------------------------------------------------------------------------------------
 # Moving on
 # ----------------------------------------------------------------------------------------
@@ -348,9 +414,10 @@ def next_phase(phase: Phase) -> Phase | None:
     return PHASES[index + 1] if index + 1 < len(PHASES) else None
 
 
-def _move(workshop: Workshop, expected: Phase, *, now: datetime) -> Phase:
-    """Move from `expected` to the next phase, unless someone already did."""
-    following = next_phase(expected)
+def _move(workshop: Workshop, expected: Phase, *, now: datetime, to: Phase | None = None) -> Phase:
+    """Move from `expected` to `to` (by default the next phase), unless someone already
+    moved it."""
+    following = next_phase(expected) if to is None else to
     if workshop.phase is not expected or following is None:
         raise ServiceError(ALREADY_MOVED)
     changed: Any = db.session.execute(
@@ -391,7 +458,16 @@ def advance(
         if workshop.phase is Phase.WRITE and not notes:
             raise ServiceError(_l("Wait for at least one note before grouping."))
         _move(workshop, expected, now=moment)
-        for position, note in enumerate(notes):
+        # After a step back to writing the clusters made stay; each note written since gets
+        # a cluster of its own after them.
+        last = db.session.scalar(
+            select(func.max(WorkshopCluster.position)).where(
+                WorkshopCluster.workshop_id == workshop_id
+            )
+        )
+        start = 0 if last is None else int(last) + 1
+        new = [note for note in notes if note.cluster_id is None]
+        for position, note in enumerate(new, start=start):
             cluster = WorkshopCluster(
                 workspace_id=workshop.workspace_id,
                 workshop_id=workshop_id,
@@ -419,6 +495,49 @@ def advance(
         _move(workshop, expected, now=moment)
     else:
         _move(workshop, expected, now=moment)
+    db.session.commit()
+    db.session.refresh(workshop)
+    return workshop
+
+
+# Where the facilitator may go back to: not from act or result, whose promises and trait
+# set are made from the choices.
+STEPS_BACK: dict[Phase, Phase] = {
+    Phase.GROUP: Phase.WRITE,
+    Phase.VOTE: Phase.GROUP,
+    Phase.DECIDE: Phase.VOTE,
+}
+
+
+def previous_phase(phase: Phase) -> Phase | None:
+    """The phase the facilitator may step back to from `phase`, if any."""
+    return STEPS_BACK.get(phase)
+
+
+def check_step_back(workshop: Workshop, expected: Phase) -> Phase:
+    """The phase `step_back` would go back to, for its confirmation; nothing changed."""
+    previous = previous_phase(expected)
+    if previous is None:
+        raise ServiceError(_l("The workshop cannot go back from this phase."))
+    if workshop.phase is not expected:
+        raise ServiceError(ALREADY_MOVED)
+    return previous
+
+
+def step_back(workshop: Workshop, expected: Phase, *, now: datetime | None = None) -> Workshop:
+    """The facilitator's "back", one phase from `expected`: group → write (notes can be
+    added again; the clusters stay, and each new note gets its own when grouping resumes),
+    vote → group (the dots given so far are dropped, since the clusters may change),
+    decide → vote (the choices and their wording kept, the tally hidden again until the
+    vote closes). Two clicks go back once."""
+    previous = check_step_back(workshop, expected)
+    _move(workshop, expected, now=now or utcnow(), to=previous)
+    if expected is Phase.VOTE:
+        db.session.execute(
+            delete(WorkshopVote)
+            .where(WorkshopVote.workshop_id == workshop.id)
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
     db.session.refresh(workshop)
     return workshop

@@ -61,10 +61,15 @@
     }
   }
 
+  // A confirmation open (static/confirm.js) posts a form of the live region: keep it.
+  function asking() {
+    return document.querySelector("dialog[open]") !== null;
+  }
+
   // The page again, its live region swapped in; false when it could not be (yet).
   async function refresh() {
     const live = screen.querySelector("[data-live]");
-    if (!live || dragging || dirty(live)) return false;
+    if (!live || dragging || asking() || dirty(live)) return false;
     const response = await fetch(window.location.pathname, { credentials: "same-origin" });
     if (!response.ok) return false;
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -75,7 +80,7 @@
       moved();
       return true;
     }
-    if (dirty(live)) return false; // typed into while the page was on its way
+    if (asking() || dirty(live)) return false; // typed into while the page was on its way
     live.replaceWith(document.adoptNode(region));
     screen.dataset.version = fresh.dataset.version;
     return true;

@@ -232,6 +232,36 @@ def rate(token: str, note_id: int) -> ResponseReturnValue:
     return _room_page(participant, 422, rate_errors={note_id: _("Choose a point on the scale.")})
 
 
+@bp.route("/<token>/notes/<int(min=1, max=2147483647):note_id>/remove", methods=["GET", "POST"])
+def remove_note(token: str, note_id: int) -> ResponseReturnValue:
+    """Take one's own note back while the room writes. GET: the confirmation page (without
+    JavaScript; with it, a dialog posts the phone's form). POST: remove. Anyone else's
+    note, or one that is gone: 404."""
+    participant = _joined()
+    if isinstance(participant, Response):
+        return participant
+    workshop = _workshop()
+    form = ActionForm()
+    try:
+        if form.validate_on_submit():
+            service.remove_note(workshop, note_id, participant=participant)
+            return redirect(url_for("workshop_room.room", token=token))
+        note = service.note_to_remove(workshop, note_id, participant=participant)
+    except service.NoteNotFound as error:
+        return _room_page(participant, 404, problem=error.message)
+    except ServiceError as error:
+        return _room_page(participant, 409, problem=error.message)
+    return render_template(
+        "workshops/confirm.html",
+        layout="workshops/_room_layout.html",
+        kind="remove_own_note",
+        note=note,
+        form=form,
+        action=url_for("workshop_room.remove_note", token=token, note_id=note.id),
+        cancel_url=url_for("workshop_room.room", token=token, _anchor=f"note-{note.id}"),
+    )
+
+
 @bp.post("/<token>/votes")
 def vote(token: str) -> ResponseReturnValue:
     participant = _joined()

@@ -140,6 +140,7 @@ def _board_page(workshop: Workshop, status: int = 200, **forms: Any) -> tuple[st
         templates_form=templates_form,
         promise_form=promise_form,
         action_form=ActionForm(formdata=None),
+        back_to=service.previous_phase(workshop.phase),
         state_url=url("workshops.state", workshop_id=workshop.id),
         poll_ms=poll_ms("WORKSHOP_POLL_MS"),
         label=trait_label,
@@ -193,6 +194,69 @@ def phase(workshop_id: int) -> BaseResponse | tuple[str, int]:
             form.submit.errors = [error.message]
         return _board_page(workshop, 422, phase_form=form)
     return _back(workshop)
+
+
+@bp.route("/<int:workshop_id>/back/<expected>", methods=["GET", "POST"])
+def step_back(workshop_id: int, expected: str) -> BaseResponse | str:
+    """Back one phase from `expected`. GET: the confirmation page, which works without
+    JavaScript (where JavaScript runs, static/confirm.js asks in a dialog and posts the
+    board's form directly). POST: go back; a second click finds it done already."""
+    workshop = owned_or_404(Workshop, workshop_id)
+    try:
+        current = Phase(expected)
+    except ValueError:
+        abort(404)
+    form = ActionForm()
+    try:
+        if form.validate_on_submit():
+            service.step_back(workshop, current)
+            return _back(workshop)
+        back_to = service.check_step_back(workshop, current)
+    except ServiceError as error:
+        flash(str(error.message), "info")
+        return _back(workshop)
+    return render_template(
+        "workshops/confirm.html",
+        layout="base.html",
+        kind=f"back_to_{back_to.value}",
+        note=None,
+        form=form,
+        action=url("workshops.step_back", workshop_id=workshop.id, expected=current.value),
+        cancel_url=url("workshops.board", workshop_id=workshop.id),
+    )
+
+
+@bp.route(
+    "/<int:workshop_id>/notes/<int(min=1, max=2147483647):note_id>/remove",
+    methods=["GET", "POST"],
+)
+def remove_note(workshop_id: int, note_id: int) -> BaseResponse | str:
+    """Take a note off the wall while the room writes or groups. GET: the confirmation
+    page (without JavaScript; with it, a dialog posts the board's form). POST: remove."""
+    workshop = owned_or_404(Workshop, workshop_id)
+    form = ActionForm()
+    try:
+        if form.validate_on_submit():
+            service.remove_note(workshop, note_id)
+            return _back(workshop)
+        note = service.note_to_remove(workshop, note_id)
+    except service.NoteNotFound as error:
+        if request.method == "GET":
+            abort(404)
+        flash(str(error.message), "info")
+        return _back(workshop)
+    except ServiceError as error:
+        flash(str(error.message), "warning")
+        return _back(workshop)
+    return render_template(
+        "workshops/confirm.html",
+        layout="base.html",
+        kind="remove_note",
+        note=note,
+        form=form,
+        action=url("workshops.remove_note", workshop_id=workshop.id, note_id=note.id),
+        cancel_url=url("workshops.board", workshop_id=workshop.id),
+    )
 
 
 @bp.post("/<int:workshop_id>/group")
