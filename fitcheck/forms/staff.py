@@ -399,6 +399,18 @@ class CommitmentForm(FlaskForm):
         if viewer is not None:
             self.side.data = viewer.value
 
+    def promise(self, *, side: Side | None = None, owner: str = "") -> dict[str, Any]:
+        """What was typed, as `commitments.add_commitment` (and the meeting's
+        `record_commitment`) take it: `side` when the caller fixes it, `owner` when the
+        field is left empty."""
+        return {
+            "trait_id": self.trait_id.data,
+            "side": side if side is not None else Side(self.side.data),
+            "action": self.action.data,
+            "owner": self.owner.data or owner,
+            "due_on": self.due_on.data,
+        }
+
 
 def _flag_choices() -> list[SelectChoice]:
     return [

@@ -397,15 +397,7 @@ def add_commitment(assessment_id: int, meeting_id: int) -> Response | str:
         refreshed = not _csrf_ok()
         if not refreshed and form.validate_on_submit():
             try:
-                service.record_commitment(
-                    meeting,
-                    trait_id=form.trait_id.data,
-                    side=Side(form.side.data),
-                    action=form.action.data,
-                    owner=form.owner.data or "",
-                    due_on=form.due_on.data,
-                    created_by_id=current_user.id,
-                )
+                service.record_commitment(meeting, **form.promise(), created_by_id=current_user.id)
             except ServiceError as error:
                 if error.field is None:  # the meeting ended meanwhile
                     if _wants_json():

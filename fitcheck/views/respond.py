@@ -394,11 +394,8 @@ def commitments(token: str) -> ResponseReturnValue:
         try:
             commitment_service.add_commitment(
                 respondent.assessment,
-                trait_id=form.trait_id.data,
-                side=respondent.side,  # a respondent promises for their own side only
-                action=form.action.data,
-                owner=form.owner.data or respondent.name,
-                due_on=form.due_on.data,
+                # A respondent promises for their own side only.
+                **form.promise(side=respondent.side, owner=respondent.name),
             )
         except ServiceError as error:
             form[error.field or "action"].errors.append(error.message)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..forms import ActionForm
-from ..models import Assessment, Commitment, CommitmentStatus, Side
+from ..models import Assessment, Commitment, CommitmentStatus
 from ..results_page import commitment_form, render_results
 from ..services import ServiceError
 from ..services import commitments as commitment_service
@@ -56,13 +56,7 @@ def add_commitment(assessment_id: int) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             commitment_service.add_commitment(
-                assessment,
-                trait_id=form.trait_id.data,
-                side=Side(form.side.data),
-                action=form.action.data,
-                owner=form.owner.data or "",
-                due_on=form.due_on.data,
-                created_by_id=current_user.id,
+                assessment, **form.promise(), created_by_id=current_user.id
             )
         except ServiceError as error:
             form[error.field or "action"].errors.append(error.message)
