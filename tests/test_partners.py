@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from fitcheck.extensions import db
 from fitcheck.labels import VERDICT_NAMES
-from fitcheck.models import Contact, Partner
+from fitcheck.models import Contact, Partner, RoundSummary
+from fitcheck.services import summaries
 from fitcheck.services.results import load_results
 
 from .support import count_queries, csrf_token
@@ -141,6 +142,22 @@ def test_the_partner_list_shows_each_partners_verdict_score_and_next_review(
     assert "under way" in under_way and "2031" in under_way
     quiet = _partner_row(page, "Quiet Partner")
     assert quiet.count("—") == 3  # no verdict, no score, no review yet
+
+
+def test_the_partner_list_says_when_a_round_waits_for_its_summary(client, worked_example, sign_in):
+    assessment, user = worked_example(partner_name="Mirror Works")
+    db.session.execute(delete(RoundSummary).where(RoundSummary.assessment_id == assessment.id))
+    db.session.commit()
+    sign_in(user.email)
+    page = client.get("/partners/").get_data(as_text=True)
+    assert 'id="summaries-pending"' in page
+    assert "1 revealed round is not summarised yet" in page
+    assert _partner_row(page, "Mirror Works").count("—") >= 2  # no verdict, no score yet
+
+    assert summaries.fill_lacking() == 1  # the worker's step
+    page = client.get("/partners/").get_data(as_text=True)
+    assert 'id="summaries-pending"' not in page
+    assert f"{WORKED_MIRROR_SCORE:.1f}" in _partner_row(page, "Mirror Works")
 
 
 def test_the_partner_list_costs_the_same_queries_for_one_partner_as_for_five(

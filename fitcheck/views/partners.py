@@ -14,7 +14,7 @@ from ..forms import ActionForm, ContactForm, OutcomeForm, PartnerForm
 from ..forms.staff import ConfirmNameForm
 from ..labels import VERDICT_NAMES
 from ..models import Contact, Partner, utcnow
-from ..services import ServiceError, deletion, listings
+from ..services import ServiceError, deletion, listings, summaries
 from ..services import partners as service
 from ..services.results import local_date
 from ..services.rounds import timeline as partner_timeline
@@ -48,6 +48,7 @@ def index() -> str:
         reviews=listings.next_reviews(workspace_id, latest, ids) if ids else {},
         verdicts=VERDICT_NAMES,
         now=utcnow(),
+        pending=summaries.pending(workspace_id) if ids else 0,
     )
 
 
