@@ -319,13 +319,21 @@ def default_dots(clusters: int) -> int:
     return max(1, math.ceil(DOTS_PER_TEN_CLUSTERS * clusters / 10))
 
 
+# Fewer people than this and a self-view gives only its count: from one voice the mean is
+# that person's rating (tied to a name on a signed note), from two "low–high" is both
+# ratings. Nobody's rating is ever shown on its own — board, phones, summary, API and the
+# trait's frozen provenance all go through `self_view`.
+SELF_VIEW_MIN_PEOPLE = 3
+
+
 @dataclass(frozen=True)
 class SelfView:
     """How one side of the room rated itself on a cluster's notes ("are we like that?").
 
     One voice per person: a participant who wrote several of its notes counts once, with
-    the mean of their ratings. `spread` is the standard deviation of those voices (0 for
-    one), `lo` and `hi` the lowest and highest: where the team doubts itself."""
+    the mean of their ratings. `spread` is the standard deviation of those voices, `lo`
+    and `hi` the lowest and highest: where the team doubts itself. With fewer than
+    `SELF_VIEW_MIN_PEOPLE` voices only `count` is given; the rest is None (`hidden`)."""
 
     count: int
     mean: float | None
@@ -342,21 +350,31 @@ class SelfView:
             "hi": self.hi,
         }
 
+    @property
+    def min_people(self) -> int:
+        return SELF_VIEW_MIN_PEOPLE
+
+    @property
+    def hidden(self) -> bool:
+        """Some people rated, too few for their view to show (see `SELF_VIEW_MIN_PEOPLE`)."""
+        return 0 < self.count < SELF_VIEW_MIN_PEOPLE
+
 
 def self_view(ratings: Iterable[tuple[int, int | None]]) -> SelfView:
-    """The self-view from `(participant_id, rating)` pairs; unrated notes are left out."""
+    """The self-view from `(participant_id, rating)` pairs; unrated notes are left out.
+
+    Below `SELF_VIEW_MIN_PEOPLE` voices, only their count."""
     by_person: dict[int, list[int]] = {}
     for person, rating in ratings:
         if rating is not None:
             by_person.setdefault(person, []).append(rating)
     voices = [statistics.fmean(values) for values in by_person.values()]
-    if not voices:
-        return SelfView(0, None, None, None, None)
-    spread = statistics.pstdev(voices) if len(voices) > 1 else 0.0
+    if len(voices) < SELF_VIEW_MIN_PEOPLE:
+        return SelfView(len(voices), None, None, None, None)
     return SelfView(
         count=len(voices),
         mean=round(statistics.fmean(voices), 2),
-        spread=round(spread, 2),
+        spread=round(statistics.pstdev(voices), 2),
         lo=round(min(voices), 2),
         hi=round(max(voices), 2),
     )

@@ -868,6 +868,11 @@ def update_templates(workshop: Workshop, templates: dict[str, str]) -> Workshop:
 ACTING_CLOSED = _l("Promises are written in the act phase.")
 
 
+CLIENTS_DO_NOT_PROMISE = _l(
+    "The promises are the team's own: what we will do more of to meet such a partner."
+)
+
+
 def add_action(
     workshop: Workshop,
     cluster_id: int,
@@ -877,7 +882,12 @@ def add_action(
     due_on: date | None = None,
     participant: WorkshopParticipant | None = None,
 ) -> WorkshopAction:
+    """A promise of the team on a chosen trait, by the facilitator or one of our side's
+    participants. The client's people in the room do not promise here: the promises become
+    our side's commitments at the first launch on the set (`carry_actions`)."""
     _in_phase(workshop, Phase.ACT, message=ACTING_CLOSED)
+    if participant is not None and participant.side is not Side.COMPANY:
+        raise ServiceError(CLIENTS_DO_NOT_PROMISE)
     found = _clusters_of(workshop, [cluster_id])
     if not found or not found[0].chosen:
         raise ServiceError(_l("Choose one of the traits."), "cluster_id")

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ...fit import Side
-from ...models.workshops import Phase
+from ...models.workshops import SELF_VIEW_MIN_PEOPLE, Phase
 from .common import enum_field
 from .reads import PageSchema
 
@@ -73,10 +73,17 @@ class NotePageSchema(PageSchema):
 
 
 class SelfViewSchema(ma.Schema):
+    """The rest is null while fewer than `SELF_VIEW_MIN_PEOPLE` people rated: nobody's
+    rating is ever shown on its own."""
+
     count = fields.Integer(
         required=True, metadata={"description": "People who rated: each counts once."}
     )
-    mean = fields.Float(required=True, allow_none=True)
+    mean = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": f"Null below {SELF_VIEW_MIN_PEOPLE} people, as are the others."},
+    )
     spread = fields.Float(
         required=True, allow_none=True, metadata={"description": "Standard deviation."}
     )
