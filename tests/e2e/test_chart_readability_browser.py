@@ -255,3 +255,22 @@ def test_the_portfolio_names_its_largest_dots_inside_the_plot(
     for name in names:
         shown = re.sub(r"\s+", "", name["text"].removesuffix("…"))
         assert any(partner.startswith(shown) for partner in partners), name
+
+
+def test_on_a_phone_the_trait_table_says_it_scrolls_and_shows_gap_and_flags_first(
+    new_page: NewPage, demo_site: tuple[str, str]
+) -> None:
+    page = open_results(new_page, demo_site, "ja", PHONE)
+    table = page.locator("#gap-table")
+    box = table.locator("xpath=..")
+    expect(page.locator("section[aria-labelledby='gaps'] .fc-scroll-hint")).to_be_visible()
+    # The table is wider than the phone, and its box is a named region the keyboard reaches.
+    assert box.evaluate("(el) => el.scrollWidth > el.clientWidth")
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    # Unscrolled, the name, the gap and every flag (badges wrapped) are inside the box.
+    right = box.evaluate("(el) => el.getBoundingClientRect().right")
+    edges = table.evaluate(
+        """(t) => [...t.querySelectorAll('thead th:nth-child(-n+3), .fc-gap, .fc-flags .badge')]
+             .map((cell) => cell.getBoundingClientRect().right)"""
+    )
+    assert len(edges) > 3 and max(edges) <= right + 0.5, (edges, right)
