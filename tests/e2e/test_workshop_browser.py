@@ -59,20 +59,27 @@ def _cluster(board: Page, text: str) -> Locator:
     return board.locator("li.fc-cluster[data-cluster]").filter(has_text=text)
 
 
-def test_a_workshop_from_the_first_note_to_the_trait_set(mail_server: LiveApp, new_page: NewPage):
-    # The server first: it stops after the browsers, which poll it to the end.
-    served = mail_server
+def open_workshop(served: LiveApp, new_page: NewPage) -> Page:
+    """A new workspace whose facilitator opens an English workshop: the board's page.
+    Screens poll every 0.4 s."""
     served.app.config["WORKSHOP_POLL_MS"] = 400
     with served.app.app_context():
         accounts.sign_up(
             workspace_name="Aozora Design", name="Mori", email=EMAIL, password=PASSWORD
         )
         db.session.remove()
-    base = served.url
-    board = _facilitator(new_page, base)
-    board.goto(f"{base}/workshops/")
+    board = _facilitator(new_page, served.url)
+    board.goto(f"{served.url}/workshops/")
     board.get_by_label("The room's language").select_option("en")
     board.get_by_role("button", name="Open the workshop").click()
+    return board
+
+
+def test_a_workshop_from_the_first_note_to_the_trait_set(mail_server: LiveApp, new_page: NewPage):
+    # The server first: it stops after the browsers, which poll it to the end.
+    served = mail_server
+    base = served.url
+    board = open_workshop(served, new_page)
     expect(board.get_by_role("heading", level=1)).to_have_text(
         "What is a good client — a brand partner — for us?"
     )

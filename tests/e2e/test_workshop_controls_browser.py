@@ -10,12 +10,9 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from fitcheck.extensions import db
-from fitcheck.services import accounts
-
 from .conftest import LiveApp
 from .test_accessibility_browser import report, violations
-from .test_workshop_browser import EMAIL, PASSWORD, _cluster, _facilitator, _join, _write
+from .test_workshop_browser import _cluster, _join, _write, open_workshop
 
 NewPage = Callable[..., Page]
 
@@ -33,18 +30,7 @@ def _confirm(
 
 
 def test_the_facilitator_removes_notes_and_steps_back(mail_server: LiveApp, new_page: NewPage):
-    served = mail_server
-    served.app.config["WORKSHOP_POLL_MS"] = 400
-    with served.app.app_context():
-        accounts.sign_up(
-            workspace_name="Aozora Design", name="Mori", email=EMAIL, password=PASSWORD
-        )
-        db.session.remove()
-    base = served.url
-    board = _facilitator(new_page, base)
-    board.goto(f"{base}/workshops/")
-    board.get_by_label("The room's language").select_option("en")
-    board.get_by_role("button", name="Open the workshop").click()
+    board = open_workshop(mail_server, new_page)
     link = board.locator("#join-url").input_value()
     aoi = _join(new_page, link, name="Aoi Mori")
     ken = _join(new_page, link, name="Ken Ito")
