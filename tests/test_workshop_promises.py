@@ -11,6 +11,7 @@ from fitcheck.models import Side, WorkshopAction
 from fitcheck.services import ServiceError
 from fitcheck.services import workshops as service
 
+from .support import count_queries
 from .test_workshop_pages import _phone, _post_room, _room
 from .test_workshops import _to_act, facilitator, room  # noqa: F401 - fixtures
 
@@ -45,3 +46,24 @@ def test_a_client_phone_reads_the_promises_without_a_form_to_make_one(app, room)
 
     our_phone = _phone(app, workshop, "Aoi")
     assert "/actions" in our_phone.get(_room(workshop)).get_data(as_text=True)
+
+
+def test_the_trait_set_page_says_which_workshop_and_notes_each_trait_came_from(
+    client,
+    sign_in,
+    facilitator,
+    room,  # noqa: F811
+):
+    workshop, _people, _chosen = _to_act(room)
+    trait_set = service.finish(workshop, name="Our brand partner", actor=facilitator)
+    sign_in(facilitator.email)
+    with count_queries() as statements:
+        page = client.get(f"/trait-sets/{trait_set.id}").get_data(as_text=True)
+    assert 'id="origin"' in page and f"/workshops/{workshop.id}/summary" in page
+    speed = next(trait for trait in trait_set.traits if trait.label_en == "Speed")
+    block = page.split(f'id="t{speed.id}"')[1].split("</details>")[0]
+    assert "From 2 notes" in block
+    assert "Responds quickly" in block and "Answers within a day" in block
+    assert "Person 1" in block  # a signed note names its writer; the other stays anonymous
+    assert "Person 2" not in block
+    assert sum("FROM workshop" in s for s in statements) == 2

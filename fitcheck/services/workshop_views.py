@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import (
     Side,
+    TraitSet,
     Workshop,
     WorkshopAction,
     WorkshopCluster,
@@ -234,3 +235,39 @@ def trait_label(cluster: WorkshopCluster, locale: str) -> str:
 def chosen_traits(board: Board, locale: str) -> list[tuple[int, str]]:
     """The chosen clusters' ids and labels, for a form's choice of trait."""
     return [(view.cluster.id, trait_label(view.cluster, locale)) for view in board.chosen]
+
+
+# --------------------------------------------------------------------------------------------
+# Where a trait set came from (its page)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetOrigin:
+    """The workshop a trait set was made in, and each trait's frozen provenance (the
+    notes, dots and self-view it came from), by trait id."""
+
+    workshop: Workshop
+    provenance: dict[int, dict[str, object]]
+
+
+def set_origin(trait_set: TraitSet) -> SetOrigin | None:
+    """The workshop that made `trait_set`, if one did. Two queries, however many traits."""
+    workshop = db.session.scalar(
+        select(Workshop).where(
+            Workshop.workspace_id == trait_set.workspace_id,
+            Workshop.trait_set_id == trait_set.id,
+        )
+    )
+    if workshop is None:
+        return None
+    clusters = db.session.execute(
+        select(WorkshopCluster.trait_id, WorkshopCluster.provenance).where(
+            WorkshopCluster.workshop_id == workshop.id,
+            WorkshopCluster.trait_id.is_not(None),
+        )
+    )
+    return SetOrigin(
+        workshop=workshop,
+        provenance={trait_id: provenance or {} for trait_id, provenance in clusters},
+    )

@@ -11,6 +11,7 @@ from ..forms import ActionForm, TraitForm, TraitSetForm
 from ..models import Trait, TraitSet
 from ..services import ServiceError
 from ..services import traits as service
+from ..services.workshop_views import set_origin
 from .scoping import owned_or_404
 
 bp = Blueprint("traits", __name__, url_prefix="/trait-sets")
@@ -76,7 +77,11 @@ def show_set(set_id: int) -> Response | str:
             flash(_("Saved. Assessments already launched keep the wording they had."), "success")
             return redirect(url_for("traits.show_set", set_id=set_id))
     return render_template(
-        "traits/set.html", trait_set=trait_set, form=form, action_form=ActionForm()
+        "traits/set.html",
+        trait_set=trait_set,
+        form=form,
+        action_form=ActionForm(),
+        origin=set_origin(trait_set),
     )
 
 
