@@ -51,7 +51,7 @@ def test_a_client_phone_reads_the_promises_without_a_form_to_make_one(app, room)
 def test_the_trait_set_page_says_which_workshop_and_notes_each_trait_came_from(
     client,
     sign_in,
-    facilitator,
+    facilitator,  # noqa: F811
     room,  # noqa: F811
 ):
     workshop, _people, _chosen = _to_act(room)
