@@ -863,7 +863,8 @@ def test_names_stay_inside_a_phones_plot_and_off_each_other(
 
 def test_a_names_box_follows_plotly_beside_above_and_below_the_dot() -> None:
     point = partner("ab", 16, x=0.5, y=0.5)  # marker 16 px: 10 px from its centre to a name
-    centre_x, centre_y = 90, 190
+    width, height = portfolio_charts._PHONE_PLOT
+    centre_x, centre_y = width / 2, height / 2
     left, right, bottom, top = portfolio_charts._name_box("middle right", point, "ab")
     assert (left, bottom + top) == (centre_x + 11, 2 * centre_y)
     assert right - left == pytest.approx(2 * 6.5)

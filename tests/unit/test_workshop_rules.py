@@ -38,20 +38,27 @@ def test_three_dots_per_ten_clusters_rounded_up_at_least_one(clusters, dots):
 
 
 def test_the_self_view_counts_each_person_once_with_mean_and_spread():
-    # Person 1 wrote two notes of the cluster (2 and 4: one voice of 3), person 2 rated 5,
-    # person 3 left their note unrated.
-    view = self_view([(1, 2), (1, 4), (2, 5), (3, None)])
-    assert view.count == 2
-    assert view.mean == 4.0
-    assert view.spread == 1.0
-    assert (view.lo, view.hi) == (3.0, 5.0)
+    # Person 1 wrote two notes of the cluster (2 and 4: one voice of 3), persons 2 and 4
+    # rated 5 and 1, person 3 left their note unrated.
+    view = self_view([(1, 2), (1, 4), (2, 5), (3, None), (4, 1)])
+    assert view.count == 3
+    assert view.mean == 3.0
+    assert view.spread == 1.63  # the population SD, to two places
+    assert (view.lo, view.hi) == (1.0, 5.0)
 
 
-def test_a_self_view_of_nobody_is_empty_and_of_one_has_no_spread():
+def test_a_self_view_of_nobody_is_empty_and_below_three_people_gives_only_the_count():
     assert self_view([(1, None)]).mean is None
     assert self_view([]).count == 0
-    one = self_view([(7, 3)])
-    assert (one.count, one.mean, one.spread) == (1, 3.0, 0.0)
+    for ratings in ([(7, 3)], [(7, 3), (8, 5)]):
+        few = self_view(ratings)
+        assert (few.count, few.mean, few.spread, few.lo, few.hi) == (
+            len(ratings),
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 def test_a_trait_is_drafted_in_both_languages_with_the_partner_left_to_fill():
