@@ -8,7 +8,6 @@ every trait's label is on it.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,23 +20,11 @@ from fitcheck.extensions import db
 from fitcheck.models import Workshop, WorkshopCluster
 from fitcheck.services.workshop_views import trait_label
 
-from ..conftest import require_or_skip
 from .conftest import ARTIFACTS, LiveApp, serve, sign_in_as_demo_owner
+from .test_report_print_browser import nospace, poppler
 
 NewPage = Callable[..., Page]
 BROWSER_LOCALE = {"en": "en-US", "ja": "ja-JP"}
-
-
-def nospace(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def poppler(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        require_or_skip(f"{tool} is not installed (apt-get install poppler-utils)")
-    assert path is not None
-    return path
 
 
 def pdf_page_count(pdf: Path) -> int:
